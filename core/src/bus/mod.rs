@@ -1,0 +1,188 @@
+//! The bus port: publish with a message id, durable consumers with ack, delayed redelivery and
+//! terminal failure. Two implementations keep the same semantics: NATS JetStream for production
+//! ([`jetstream`]) and a durable queue in the hub's own database for the embedded default
+//! ([`embedded`]).
+//!
+//! The retry limit and the move to `dlq.<subject>` live above the port, in [`crate::worker`],
+//! so both runtimes share one policy.
+
+pub mod embedded;
+pub mod jetstream;
+pub mod subject;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+
+/// Header carrying the reason a message was dead-lettered.
+pub const HEADER_DLQ_REASON: &str = "Thads-Dlq-Reason";
+/// Header carrying the subject a dead letter was first published on.
+pub const HEADER_ORIGINAL_SUBJECT: &str = "Thads-Original-Subject";
+/// Header carrying how many deliveries a dead letter had.
+pub const HEADER_DELIVERIES: &str = "Thads-Deliveries";
+
+/// Errors of a bus implementation.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    /// The broker could not be reached or answered an error; the caller may retry.
+    #[error("bus unavailable: {0}")]
+    Unavailable(String),
+    /// Publishing was not confirmed as durable.
+    #[error("publish of {msg_id} on {subject} not confirmed: {reason}")]
+    PublishNotConfirmed {
+        /// The subject.
+        subject: String,
+        /// The message id.
+        msg_id: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Creating or updating a stream or consumer failed.
+    #[error("cannot set up {what}: {reason}")]
+    Setup {
+        /// The stream or consumer.
+        what: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The embedded store failed.
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+/// A message to publish.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// Subject, without the deployment prefix.
+    pub subject: String,
+    /// Stable id for de-duplication (`Nats-Msg-Id` on JetStream).
+    pub msg_id: String,
+    /// Payload bytes.
+    pub payload: Bytes,
+    /// Extra headers.
+    pub headers: BTreeMap<String, String>,
+}
+
+impl Outgoing {
+    /// A message with no extra headers.
+    pub fn new(subject: impl Into<String>, msg_id: impl Into<String>, payload: Bytes) -> Self {
+        Self {
+            subject: subject.into(),
+            msg_id: msg_id.into(),
+            payload,
+            headers: BTreeMap::new(),
+        }
+    }
+}
+
+/// What the bus said about a publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Published {
+    /// The bus already had a message with this id (within its de-duplication window).
+    pub duplicate: bool,
+}
+
+/// A durable consumer's settings.
+#[derive(Debug, Clone)]
+pub struct ConsumerSpec {
+    /// Durable name; stable across restarts and shared by every hub process.
+    pub name: String,
+    /// Subject filter (may end in `>`), without the deployment prefix.
+    pub filter: String,
+    /// How long a delivery may stay unacknowledged before it is redelivered (a crashed worker).
+    pub ack_wait: Duration,
+}
+
+/// One delivered message; must be settled with [`Delivery::ack`], [`Delivery::nak`] or
+/// [`Delivery::term`].
+pub struct Delivery {
+    /// Subject without the deployment prefix.
+    pub subject: String,
+    /// The message id it was published with.
+    pub msg_id: String,
+    /// Payload bytes.
+    pub payload: Bytes,
+    /// Headers it was published with.
+    pub headers: BTreeMap<String, String>,
+    /// How many times it has been delivered, this time included (1 on the first delivery).
+    pub delivered: u64,
+    settle: Box<dyn Settle>,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("subject", &self.subject)
+            .field("msg_id", &self.msg_id)
+            .field("delivered", &self.delivered)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Delivery {
+    /// Builds a delivery; used by the implementations.
+    pub(crate) fn new(
+        subject: String,
+        msg_id: String,
+        payload: Bytes,
+        headers: BTreeMap<String, String>,
+        delivered: u64,
+        settle: Box<dyn Settle>,
+    ) -> Self {
+        Self {
+            subject,
+            msg_id,
+            payload,
+            headers,
+            delivered,
+            settle,
+        }
+    }
+
+    /// Done: never deliver again. Call only after the handler's transaction committed.
+    pub async fn ack(&self) -> Result<(), BusError> {
+        self.settle.ack().await
+    }
+
+    /// Failed for now: deliver again after `delay` (never at once: a plain nak would ignore
+    /// the backoff and spin).
+    pub async fn nak(&self, delay: Duration) -> Result<(), BusError> {
+        self.settle.nak(delay).await
+    }
+
+    /// Failed for good: never deliver again (the caller has dead-lettered it).
+    pub async fn term(&self) -> Result<(), BusError> {
+        self.settle.term().await
+    }
+}
+
+/// How an implementation settles one delivery.
+#[async_trait]
+pub(crate) trait Settle: Send + Sync {
+    async fn ack(&self) -> Result<(), BusError>;
+    async fn nak(&self, delay: Duration) -> Result<(), BusError>;
+    async fn term(&self) -> Result<(), BusError>;
+}
+
+/// A stream of deliveries for one durable consumer.
+#[async_trait]
+pub trait Subscription: Send {
+    /// The next delivery; waits until one is due. `None` when the bus is shutting down.
+    /// Transient errors are returned and the subscription stays usable.
+    async fn next(&mut self) -> Option<Result<Delivery, BusError>>;
+}
+
+/// The port every producer and consumer in the hub uses.
+#[async_trait]
+pub trait Bus: Send + Sync + 'static {
+    /// Publishes and returns only once the message is durable.
+    async fn publish(&self, msg: Outgoing) -> Result<Published, BusError>;
+    /// Creates (or updates) the durable consumer and returns its deliveries.
+    async fn subscribe(&self, spec: ConsumerSpec) -> Result<Box<dyn Subscription>, BusError>;
+    /// Checks the bus answers, for `/readyz`.
+    async fn health(&self) -> Result<(), BusError>;
+    /// A short name for logs and metrics (`jetstream` or `embedded`).
+    fn kind(&self) -> &'static str;
+}

@@ -1,0 +1,292 @@
+//! The case-intake handler: consumes `in.court.judgment`, opens one case per judgment and
+//! office (idempotent on the judgment's key), stores parties and obligations, and emits an
+//! `out.vneid.notify` command for each party with a CCCD, all in one transaction with the inbox
+//! record and the outbox rows.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thads_schemas::court::judgment::{Judgment, ObligationKind, Party, PartyKind, PartyRole};
+use thads_schemas::notice::{NoticeCommand, NoticeKind, Recipient};
+use thads_schemas::subjects;
+
+use super::{case_id_for, notice_text, payment_reference_for};
+use crate::bus::{ConsumerSpec, Delivery};
+use crate::db::{now_ms, rfc3339, Db, Tx};
+use crate::journey::{self, Direction, MessageState, NewMessage};
+use crate::outbox::{self, OutboxSignal};
+use crate::worker::{HandleError, Handler};
+use crate::inbox;
+
+/// The durable consumer name of this handler.
+pub const CONSUMER: &str = "case-intake";
+
+/// The canonical message on `in.court.judgment`: a validated judgment and how it was received.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct JudgmentAccepted {
+    /// The hub's message id (derived from the court and its document id).
+    pub message_id: String,
+    /// The receipt id given to the court.
+    pub receipt_id: String,
+    /// When the hub accepted it (RFC 3339).
+    pub received_at: String,
+    /// The judgment itself.
+    pub judgment: Judgment,
+}
+
+/// Opens cases from accepted judgments.
+pub struct CaseIntake {
+    db: Db,
+    signal: OutboxSignal,
+    ack_wait: Duration,
+}
+
+impl CaseIntake {
+    /// A handler writing to `db` and waking the outbox relay through `signal`.
+    pub fn new(db: Db, signal: OutboxSignal, ack_wait: Duration) -> Arc<Self> {
+        Arc::new(Self {
+            db,
+            signal,
+            ack_wait,
+        })
+    }
+}
+
+#[async_trait]
+impl Handler for CaseIntake {
+    fn consumer(&self) -> ConsumerSpec {
+        ConsumerSpec {
+            name: CONSUMER.to_string(),
+            filter: subjects::IN_COURT_JUDGMENT.to_string(),
+            ack_wait: self.ack_wait,
+        }
+    }
+
+    async fn handle(&self, delivery: &Delivery) -> Result<(), HandleError> {
+        let accepted: JudgmentAccepted = serde_json::from_slice(&delivery.payload)
+            .map_err(|e| HandleError::Permanent(format!("not a judgment message: {e}")))?;
+        let mut tx = self.db.begin().await?;
+        if !inbox::claim(&mut tx, CONSUMER, &delivery.msg_id).await? {
+            tx.rollback().await?;
+            return Ok(());
+        }
+        let case_id = open_case(&mut tx, &accepted).await?;
+        tx.commit().await?;
+        self.signal.notify();
+        tracing::info!(case_id = %case_id, msg_id = %delivery.msg_id, "case opened from a court judgment");
+        Ok(())
+    }
+}
+
+/// Writes the case, its parties, obligations, events and notices; returns the case id.
+async fn open_case(tx: &mut Tx<'_>, accepted: &JudgmentAccepted) -> Result<String, HandleError> {
+    let j = &accepted.judgment;
+    let key = j.stable_key();
+    let office = j.office.as_str();
+    let case_id = case_id_for(&key, office);
+    let reference = payment_reference_for(&case_id);
+    let now = now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO cases (id, office_code, judgment_key, source_message, court_code, court_name, \
+         judgment_number, judgment_date, effective_date, state, operative_text, payment_reference, \
+         created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11, $12, $12) \
+         ON CONFLICT (judgment_key, office_code) DO NOTHING",
+    )
+    .bind(&case_id)
+    .bind(office)
+    .bind(&key)
+    .bind(&accepted.message_id)
+    .bind(&j.court.code)
+    .bind(&j.court.name)
+    .bind(&j.judgment_number)
+    .bind(j.judgment_date.to_string())
+    .bind(j.effective_date.to_string())
+    .bind(j.operative_text.as_deref())
+    .bind(&reference)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        store_parties(tx, &case_id, j).await?;
+        store_obligations(tx, &case_id, j).await?;
+        add_case_event(tx, &case_id, "opened", &format!("from judgment {}", j.judgment_number)).await?;
+        for party in j.parties.iter().filter(|p| p.cccd.is_some()) {
+            emit_notice(tx, accepted, party, &case_id, &reference).await?;
+        }
+        let event = serde_json::json!({
+            "kind": "case.opened",
+            "case_id": case_id,
+            "office": office,
+            "judgment_message": accepted.message_id,
+            "at": rfc3339(now),
+        });
+        outbox::enqueue(
+            tx,
+            &format!("{case_id}.opened"),
+            &subjects::case_event(&j.office, &case_id),
+            event.to_string().as_bytes(),
+        )
+        .await?;
+    }
+    match journey::set_case(tx, &accepted.message_id, &case_id).await {
+        Ok(()) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let detail = if inserted {
+        format!("case {case_id} opened")
+    } else {
+        format!("case {case_id} already open for this judgment")
+    };
+    match journey::advance(tx, &accepted.message_id, MessageState::Handled, Some(&detail)).await {
+        Ok(()) | Err(journey::JourneyError::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(case_id)
+}
+
+async fn store_parties(tx: &mut Tx<'_>, case_id: &str, j: &Judgment) -> Result<(), sqlx::Error> {
+    for p in &j.parties {
+        sqlx::query(
+            "INSERT INTO case_parties (case_id, party_ref, role, kind, name, cccd, birth_year, address) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(case_id)
+        .bind(&p.id)
+        .bind(role_code(p.role))
+        .bind(match p.kind {
+            PartyKind::Person => "person",
+            PartyKind::Organisation => "organisation",
+        })
+        .bind(p.name.as_str())
+        .bind(p.cccd.as_ref().map(|c| c.as_str().to_string()))
+        .bind(p.birth_year.map(i64::from))
+        .bind(p.address.as_ref().map(|a| a.as_str().to_string()))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn store_obligations(tx: &mut Tx<'_>, case_id: &str, j: &Judgment) -> Result<(), sqlx::Error> {
+    for (i, o) in j.obligations.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO case_obligations (case_id, position, kind, debtor_ref, creditor_ref, amount_vnd, description) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(case_id)
+        .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
+        .bind(obligation_code(o.kind))
+        .bind(&o.debtor)
+        .bind(o.creditor.as_deref())
+        .bind(o.amount.map(|a| a.amount()))
+        .bind(o.description.as_deref())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Appends a case event (the case's own history).
+pub async fn add_case_event(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    kind: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO case_events (case_id, kind, at, detail) VALUES ($1, $2, $3, $4)")
+        .bind(case_id)
+        .bind(kind)
+        .bind(now_ms())
+        .bind(detail)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+async fn emit_notice(
+    tx: &mut Tx<'_>,
+    accepted: &JudgmentAccepted,
+    party: &Party,
+    case_id: &str,
+    reference: &str,
+) -> Result<(), HandleError> {
+    let Some(cccd) = party.cccd.clone() else {
+        return Ok(());
+    };
+    let j = &accepted.judgment;
+    let notice_id = notice_id_for(case_id, &party.id, "case_opened");
+    let owes_money = j
+        .obligations
+        .iter()
+        .any(|o| o.debtor == party.id && o.amount.is_some());
+    let command = NoticeCommand {
+        notice_id: notice_id.clone(),
+        case_id: case_id.to_string(),
+        office: j.office.clone(),
+        kind: NoticeKind::CaseOpened,
+        recipient: Recipient {
+            party_ref: party.id.clone(),
+            cccd,
+            name: party.name.clone(),
+        },
+        title: notice_text::CASE_OPENED_TITLE.to_string(),
+        body: notice_text::case_opened_body(j, party, case_id, reference),
+        payment_reference: owes_money.then(|| reference.to_string()),
+        issued_at: rfc3339(now_ms()),
+    };
+    let payload = serde_json::to_vec(&command)
+        .map_err(|e| HandleError::Permanent(format!("cannot encode notice: {e}")))?;
+    let hash = hex::encode(Sha256::digest(&payload));
+    journey::insert(
+        tx,
+        &NewMessage {
+            id: &notice_id,
+            subject: subjects::OUT_VNEID_NOTIFY,
+            direction: Direction::Out,
+            partner: "vneid",
+            receipt_id: None,
+            content_hash: &hash,
+            content_type: "application/json",
+            payload: &payload,
+            case_id: Some(case_id),
+            parent_id: Some(&accepted.message_id),
+        },
+        MessageState::Emitted,
+        Some("notice of the opened case queued for VNeID"),
+    )
+    .await?;
+    outbox::enqueue(tx, &notice_id, subjects::OUT_VNEID_NOTIFY, &payload).await?;
+    Ok(())
+}
+
+/// The id of a notice: one per case, party and kind, so a redelivery cannot send a second.
+pub fn notice_id_for(case_id: &str, party_ref: &str, kind: &str) -> String {
+    let digest = Sha256::digest(format!("{case_id}\n{party_ref}\n{kind}").as_bytes());
+    format!("ntc-{}", &hex::encode(digest)[..24])
+}
+
+fn role_code(role: PartyRole) -> &'static str {
+    match role {
+        PartyRole::Creditor => "creditor",
+        PartyRole::Debtor => "debtor",
+        PartyRole::Interested => "interested",
+    }
+}
+
+fn obligation_code(kind: ObligationKind) -> &'static str {
+    match kind {
+        ObligationKind::PayMoney => "pay_money",
+        ObligationKind::CourtFee => "court_fee",
+        ObligationKind::Fine => "fine",
+        ObligationKind::Confiscation => "confiscation",
+        ObligationKind::ReturnProperty => "return_property",
+        ObligationKind::Other => "other",
+    }
+}

@@ -1,0 +1,206 @@
+//! The read side of a case: `GET /v1/cases/{id}` shows the case, its parties (identity numbers
+//! masked), obligations, history and the notices sent for it with their delivery state.
+
+use serde::Serialize;
+use sqlx::Row;
+use thads_schemas::cccd::Cccd;
+
+use crate::db::{rfc3339, Db};
+
+/// A case as the read side shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    /// Case id.
+    pub id: String,
+    /// The enforcement office holding it.
+    pub office: String,
+    /// Current state.
+    pub state: String,
+    /// Court code and name.
+    pub court: CourtView,
+    /// Judgment number, e.g. `215/2026/DS-ST`.
+    pub judgment_number: String,
+    /// Judgment date (ISO).
+    pub judgment_date: String,
+    /// Date the judgment took legal effect (ISO).
+    pub effective_date: String,
+    /// Reference to quote when paying.
+    pub payment_reference: String,
+    /// The message the case was opened from.
+    pub source_message: String,
+    /// When the case was opened (RFC 3339).
+    pub created_at: String,
+    /// Parties.
+    pub parties: Vec<PartyView>,
+    /// Obligations.
+    pub obligations: Vec<ObligationView>,
+    /// The case's history, oldest first.
+    pub events: Vec<CaseEventView>,
+    /// Messages sent for the case (notices), with their state.
+    pub notices: Vec<NoticeView>,
+}
+
+/// The court that gave the judgment.
+#[derive(Debug, Clone, Serialize)]
+pub struct CourtView {
+    /// Court code.
+    pub code: String,
+    /// Court name.
+    pub name: String,
+}
+
+/// One party.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyView {
+    /// Reference inside the judgment (`P1`).
+    pub party_ref: String,
+    /// creditor, debtor or interested.
+    pub role: String,
+    /// person or organisation.
+    pub kind: String,
+    /// Name as the court wrote it (NFC).
+    pub name: String,
+    /// CCCD, masked.
+    pub cccd: Option<String>,
+}
+
+/// One obligation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObligationView {
+    /// Position in the judgment, from 1.
+    pub position: i64,
+    /// Kind (`pay_money`, `court_fee`, ...).
+    pub kind: String,
+    /// Debtor party reference.
+    pub debtor: String,
+    /// Creditor party reference; none for the State.
+    pub creditor: Option<String>,
+    /// Amount in whole đồng.
+    pub amount_vnd: Option<i64>,
+}
+
+/// One case event.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseEventView {
+    /// What happened.
+    pub kind: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Detail.
+    pub detail: Option<String>,
+}
+
+/// One notice message sent for the case.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeView {
+    /// Message id (look it up at `/v1/messages/{id}`).
+    pub message_id: String,
+    /// Subject.
+    pub subject: String,
+    /// Current state (emitted, sending, delivered, dead_lettered, ...).
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+}
+
+/// Loads a case by id.
+pub async fn load(db: &Db, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
+    let Some(c) = sqlx::query(
+        "SELECT id, office_code, state, court_code, court_name, judgment_number, judgment_date, \
+         effective_date, payment_reference, source_message, created_at FROM cases WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let parties = sqlx::query(
+        "SELECT party_ref, role, kind, name, cccd FROM case_parties WHERE case_id = $1 ORDER BY party_ref",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let cccd: Option<String> = r.try_get("cccd")?;
+        Ok(PartyView {
+            party_ref: r.try_get("party_ref")?,
+            role: r.try_get("role")?,
+            kind: r.try_get("kind")?,
+            name: r.try_get("name")?,
+            cccd: cccd.map(|c| Cccd::parse(&c).map(|c| c.masked()).unwrap_or_else(|_| "***".into())),
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let obligations = sqlx::query(
+        "SELECT position, kind, debtor_ref, creditor_ref, amount_vnd FROM case_obligations \
+         WHERE case_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ObligationView {
+            position: r.try_get("position")?,
+            kind: r.try_get("kind")?,
+            debtor: r.try_get("debtor_ref")?,
+            creditor: r.try_get("creditor_ref")?,
+            amount_vnd: r.try_get("amount_vnd")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let events = sqlx::query("SELECT kind, at, detail FROM case_events WHERE case_id = $1 ORDER BY seq")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CaseEventView {
+                kind: r.try_get("kind")?,
+                at: rfc3339(r.try_get("at")?),
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let notices = sqlx::query(
+        "SELECT id, subject, state, attempts, updated_at FROM messages \
+         WHERE case_id = $1 AND direction = 'out' ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(NoticeView {
+            message_id: r.try_get("id")?,
+            subject: r.try_get("subject")?,
+            state: r.try_get("state")?,
+            attempts: r.try_get("attempts")?,
+            updated_at: rfc3339(r.try_get("updated_at")?),
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(CaseView {
+        id: c.try_get("id")?,
+        office: c.try_get("office_code")?,
+        state: c.try_get("state")?,
+        court: CourtView {
+            code: c.try_get("court_code")?,
+            name: c.try_get("court_name")?,
+        },
+        judgment_number: c.try_get("judgment_number")?,
+        judgment_date: c.try_get("judgment_date")?,
+        effective_date: c.try_get("effective_date")?,
+        payment_reference: c.try_get("payment_reference")?,
+        source_message: c.try_get("source_message")?,
+        created_at: rfc3339(c.try_get("created_at")?),
+        parties,
+        obligations,
+        events,
+        notices,
+    }))
+}

@@ -1,0 +1,450 @@
+//! The journey of every message: one explicit state machine (received, rejected, accepted,
+//! handled, emitted, sending, waiting for retry, delivered, failed, dead-lettered, replayed),
+//! each step recorded with its time so `GET /v1/messages/{id}` can show the whole path.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::db::{now_ms, rfc3339, Db, Tx};
+
+/// Where a message is in its journey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+    /// Bytes arrived from a partner; not yet judged.
+    Received,
+    /// Failed validation; kept for audit, never processed.
+    Rejected,
+    /// Validated and durable; the partner got its 2xx.
+    Accepted,
+    /// The case system consumed it and committed the result.
+    Handled,
+    /// Created by a handler for delivery to a partner (in the outbox).
+    Emitted,
+    /// A connector is delivering it now.
+    Sending,
+    /// A delivery or handling attempt failed; another is scheduled.
+    WaitingRetry,
+    /// The partner confirmed receipt.
+    Delivered,
+    /// A permanent failure (the partner refused it for good).
+    Failed,
+    /// Out of attempts or permanently failed: parked on `dlq.<subject>`.
+    DeadLettered,
+    /// An administrator put a dead letter back on its subject.
+    Replayed,
+}
+
+impl MessageState {
+    /// The stored name of the state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Rejected => "rejected",
+            Self::Accepted => "accepted",
+            Self::Handled => "handled",
+            Self::Emitted => "emitted",
+            Self::Sending => "sending",
+            Self::WaitingRetry => "waiting_retry",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+            Self::DeadLettered => "dead_lettered",
+            Self::Replayed => "replayed",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "received" => Self::Received,
+            "rejected" => Self::Rejected,
+            "accepted" => Self::Accepted,
+            "handled" => Self::Handled,
+            "emitted" => Self::Emitted,
+            "sending" => Self::Sending,
+            "waiting_retry" => Self::WaitingRetry,
+            "delivered" => Self::Delivered,
+            "failed" => Self::Failed,
+            "dead_lettered" => Self::DeadLettered,
+            "replayed" => Self::Replayed,
+            _ => return None,
+        })
+    }
+
+    /// Whether the machine allows moving from `self` to `next`. Repeating `sending` or
+    /// `waiting_retry` is allowed: a redelivery after a crash repeats the step it was in.
+    pub fn can_move_to(self, next: Self) -> bool {
+        use MessageState::*;
+        matches!(
+            (self, next),
+            (Received, Accepted | Rejected)
+                | (Accepted, Handled | WaitingRetry | Failed | DeadLettered)
+                | (Emitted, Sending | DeadLettered)
+                | (Sending, Sending | Delivered | WaitingRetry | Failed | DeadLettered)
+                | (WaitingRetry, Sending | Handled | WaitingRetry | Failed | DeadLettered)
+                | (Failed, DeadLettered)
+                | (DeadLettered, Replayed)
+                | (Replayed, Sending | Handled | WaitingRetry | Failed | DeadLettered)
+        )
+    }
+
+    /// States after which nothing more happens unless an administrator acts.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Self::Rejected | Self::Handled | Self::Delivered | Self::DeadLettered
+        )
+    }
+}
+
+/// Errors recording a journey step.
+#[derive(Debug, thiserror::Error)]
+pub enum JourneyError {
+    /// No message has that id.
+    #[error("message {0} not found")]
+    NotFound(String),
+    /// The state machine forbids the step (the message is already further along).
+    #[error("message {id} cannot move from {from} to {to}")]
+    IllegalTransition {
+        /// The message.
+        id: String,
+        /// Its current state.
+        from: &'static str,
+        /// The refused state.
+        to: &'static str,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+/// A new message row: everything known when it enters the journey.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    /// Stable id (partner document id hash, or derived from its cause).
+    pub id: &'a str,
+    /// The subject it travels on.
+    pub subject: &'a str,
+    /// `in` from a partner, `out` to a partner.
+    pub direction: Direction,
+    /// Who sent or receives it (`court:<code>`, `vneid`, ...).
+    pub partner: &'a str,
+    /// The receipt id given to the partner, for inbound messages.
+    pub receipt_id: Option<&'a str>,
+    /// Hex SHA-256 of the payload.
+    pub content_hash: &'a str,
+    /// MIME type of the payload.
+    pub content_type: &'a str,
+    /// The original bytes (inbound) or the canonical JSON (outbound).
+    pub payload: &'a [u8],
+    /// The case it belongs to, once known.
+    pub case_id: Option<&'a str>,
+    /// The message that caused this one.
+    pub parent_id: Option<&'a str>,
+}
+
+/// Which way a message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// From a partner into the hub.
+    In,
+    /// From the hub to a partner.
+    Out,
+}
+
+impl Direction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::In => "in",
+            Self::Out => "out",
+        }
+    }
+}
+
+/// Inserts a message in its first state (with that state's event). Returns `false` when a
+/// message with this id already exists (nothing is written then).
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    msg: &NewMessage<'_>,
+    state: MessageState,
+    detail: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO messages (id, subject, direction, partner, state, receipt_id, content_hash, \
+         content_type, payload, case_id, parent_id, attempts, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(msg.id)
+    .bind(msg.subject)
+    .bind(msg.direction.as_str())
+    .bind(msg.partner)
+    .bind(state.as_str())
+    .bind(msg.receipt_id)
+    .bind(msg.content_hash)
+    .bind(msg.content_type)
+    .bind(msg.payload)
+    .bind(msg.case_id)
+    .bind(msg.parent_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        add_event(tx, msg.id, state, detail, now).await?;
+    }
+    Ok(inserted)
+}
+
+/// Records that a message has moved to a new state, refusing steps the machine forbids.
+pub async fn advance(
+    tx: &mut Tx<'_>,
+    id: &str,
+    next: MessageState,
+    detail: Option<&str>,
+) -> Result<(), JourneyError> {
+    advance_with(tx, id, next, detail, None).await
+}
+
+/// Like [`advance`], and also stores the attempt count and last error when given.
+pub async fn advance_with(
+    tx: &mut Tx<'_>,
+    id: &str,
+    next: MessageState,
+    detail: Option<&str>,
+    attempt: Option<(i64, Option<&str>)>,
+) -> Result<(), JourneyError> {
+    let current: Option<String> = sqlx::query_scalar("SELECT state FROM messages WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let current = current.ok_or_else(|| JourneyError::NotFound(id.to_string()))?;
+    let from = MessageState::parse(&current).unwrap_or(MessageState::Received);
+    if !from.can_move_to(next) {
+        return Err(JourneyError::IllegalTransition {
+            id: id.to_string(),
+            from: from.as_str(),
+            to: next.as_str(),
+        });
+    }
+    let now = now_ms();
+    match attempt {
+        Some((attempts, error)) => {
+            sqlx::query(
+                "UPDATE messages SET state = $2, updated_at = $3, attempts = $4, \
+                 last_error = COALESCE($5, last_error) WHERE id = $1",
+            )
+            .bind(id)
+            .bind(next.as_str())
+            .bind(now)
+            .bind(attempts)
+            .bind(error)
+            .execute(&mut **tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("UPDATE messages SET state = $2, updated_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(next.as_str())
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    add_event(tx, id, next, detail, now).await?;
+    Ok(())
+}
+
+/// Links a message to its case once the handler knows it.
+pub async fn set_case(tx: &mut Tx<'_>, id: &str, case_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE messages SET case_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+async fn add_event(
+    tx: &mut Tx<'_>,
+    id: &str,
+    state: MessageState,
+    detail: Option<&str>,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(state.as_str())
+        .bind(at)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+/// One message as the read side shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageView {
+    /// The message id.
+    pub id: String,
+    /// Its subject.
+    pub subject: String,
+    /// `in` or `out`.
+    pub direction: String,
+    /// The partner.
+    pub partner: String,
+    /// Current state.
+    pub state: String,
+    /// Receipt given to the partner (inbound).
+    pub receipt_id: Option<String>,
+    /// Hex SHA-256 of the payload.
+    pub content_hash: String,
+    /// MIME type of the payload.
+    pub content_type: String,
+    /// The case, once known.
+    pub case_id: Option<String>,
+    /// The message that caused this one.
+    pub parent_id: Option<String>,
+    /// Delivery or handling attempts so far.
+    pub attempts: i64,
+    /// The last error, if any attempt failed.
+    pub last_error: Option<String>,
+    /// When it entered the hub (RFC 3339).
+    pub created_at: String,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+    /// Every step, oldest first.
+    pub journey: Vec<JourneyStep>,
+}
+
+/// One recorded step.
+#[derive(Debug, Clone, Serialize)]
+pub struct JourneyStep {
+    /// The state entered.
+    pub state: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// What happened, in a sentence (never personal data).
+    pub detail: Option<String>,
+}
+
+/// Loads a message and its journey.
+pub async fn load(db: &Db, id: &str) -> Result<Option<MessageView>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, subject, direction, partner, state, receipt_id, content_hash, content_type, \
+         case_id, parent_id, attempts, last_error, created_at, updated_at FROM messages WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let steps = sqlx::query(
+        "SELECT state, at, detail FROM message_events WHERE message_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let journey = steps
+        .iter()
+        .map(|s| {
+            Ok(JourneyStep {
+                state: s.try_get("state")?,
+                at: rfc3339(s.try_get("at")?),
+                detail: s.try_get("detail")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(MessageView {
+        id: row.try_get("id")?,
+        subject: row.try_get("subject")?,
+        direction: row.try_get("direction")?,
+        partner: row.try_get("partner")?,
+        state: row.try_get("state")?,
+        receipt_id: row.try_get("receipt_id")?,
+        content_hash: row.try_get("content_hash")?,
+        content_type: row.try_get("content_type")?,
+        case_id: row.try_get("case_id")?,
+        parent_id: row.try_get("parent_id")?,
+        attempts: row.try_get("attempts")?,
+        last_error: row.try_get("last_error")?,
+        created_at: rfc3339(row.try_get("created_at")?),
+        updated_at: rfc3339(row.try_get("updated_at")?),
+        journey,
+    }))
+}
+
+/// Loads the original payload bytes and their content type.
+pub async fn payload(db: &Db, id: &str) -> Result<Option<(Vec<u8>, String)>, sqlx::Error> {
+    let row = sqlx::query("SELECT payload, content_type FROM messages WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| Ok((r.try_get("payload")?, r.try_get("content_type")?)))
+        .transpose()
+}
+
+/// Counts messages parked in the dead-letter queue (for the `thads_dlq_depth` gauge).
+pub async fn dead_letter_depth(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE state = 'dead_lettered'")
+        .fetch_one(db.pool())
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MessageState::*;
+    use super::*;
+
+    #[test]
+    fn inbound_path_is_allowed() {
+        assert!(Received.can_move_to(Accepted));
+        assert!(Accepted.can_move_to(Handled));
+        assert!(Received.can_move_to(Rejected));
+    }
+
+    #[test]
+    fn outbound_path_with_retries_is_allowed() {
+        for (a, b) in [
+            (Emitted, Sending),
+            (Sending, WaitingRetry),
+            (WaitingRetry, Sending),
+            (Sending, Delivered),
+            (Sending, DeadLettered),
+            (DeadLettered, Replayed),
+            (Replayed, Sending),
+        ] {
+            assert!(a.can_move_to(b), "{a:?} -> {b:?}");
+        }
+    }
+
+    #[test]
+    fn final_states_do_not_move_on_their_own() {
+        for next in [Accepted, Handled, Sending, Delivered, WaitingRetry] {
+            assert!(!Delivered.can_move_to(next));
+            assert!(!Rejected.can_move_to(next));
+            assert!(!Handled.can_move_to(next));
+        }
+        assert!(!Emitted.can_move_to(Delivered), "must be sent first");
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in [
+            Received,
+            Rejected,
+            Accepted,
+            Handled,
+            Emitted,
+            Sending,
+            WaitingRetry,
+            Delivered,
+            Failed,
+            DeadLettered,
+            Replayed,
+        ] {
+            assert_eq!(MessageState::parse(s.as_str()), Some(s));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The case system of thads-hub.
+//!
+//! # Layout
+//! - [`db`]: the SQLite / PostgreSQL pool and migrations.
+//! - [`bus`]: the bus port, with the JetStream and embedded implementations.
+//! - [`worker`]: the consumer loop: ack, backoff, dead letters.
+//! - [`retry`]: the retry policy (exponential backoff with jitter, delivery limit).
+//! - [`outbox`] / [`inbox`]: messages committed with state changes; redeliveries recognised.
+//! - [`journey`]: each message's state machine and its recorded steps.
+//! - [`cases`]: opening cases from judgments, and the case read side.
+//! - [`metrics`]: Prometheus metrics.
+
+pub mod bus;
+pub mod cases;
+pub mod db;
+pub mod inbox;
+pub mod journey;
+pub mod metrics;
+pub mod outbox;
+pub mod retry;
+pub mod worker;

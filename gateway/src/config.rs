@@ -1,0 +1,305 @@
+//! The hub's configuration: a TOML file (`--config`), every key overridable by environment
+//! variables `THADS_<KEY>` (nested keys joined by `__`, e.g. `THADS_VNEID__ENDPOINT`), plus the
+//! conventional `DATABASE_URL` and `NATS_URL`. Without any of it the hub runs embedded on
+//! 127.0.0.1:8080 with its data under `./data/`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize, Serializer};
+use thads_core::retry::RetryPolicy;
+use thads_vneid::VneidConfig;
+
+/// Everything the hub reads at start.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Folder for the embedded database and other local state.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; default: `sqlite://<data_dir>/thads-hub.db`.
+    #[serde(serialize_with = "mask_url")]
+    pub database_url: Option<String>,
+    /// Answer 503 on `/readyz` and refuse partner traffic (for planned maintenance).
+    pub maintenance: bool,
+    /// The message bus.
+    pub nats: NatsConfig,
+    /// Retry and acknowledgement settings shared by every consumer.
+    pub bus: BusConfig,
+    /// HTTP limits.
+    pub http: HttpConfig,
+    /// The VNeID connector.
+    pub vneid: VneidConfig,
+}
+
+/// NATS JetStream settings; without `url` the embedded queue is used.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct NatsConfig {
+    /// Server URL(s), comma separated; none selects the embedded queue.
+    #[serde(serialize_with = "mask_url")]
+    pub url: Option<String>,
+    /// Prefix for subjects and stream names, so several hubs can share an account.
+    pub prefix: String,
+    /// Stream replicas: 3 on the production cluster.
+    pub replicas: usize,
+    /// How long messages stay in the streams.
+    #[serde(with = "humantime_serde")]
+    pub max_age: Duration,
+    /// JetStream's de-duplication window for `Nats-Msg-Id`.
+    #[serde(with = "humantime_serde")]
+    pub duplicate_window: Duration,
+    /// Connection timeout.
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+}
+
+impl Default for NatsConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            prefix: String::new(),
+            replicas: 1,
+            max_age: Duration::from_secs(14 * 24 * 3600),
+            duplicate_window: Duration::from_secs(600),
+            connect_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Delivery settings of every consumer.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BusConfig {
+    /// Retry policy: deliveries before the dead-letter queue, and the backoff between them.
+    #[serde(flatten)]
+    pub retry: RetryPolicy,
+    /// How long a delivery may stay unacknowledged before it goes to another worker.
+    #[serde(with = "humantime_serde")]
+    pub ack_wait: Duration,
+}
+
+impl Default for BusConfig {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            ack_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Limits on partner requests.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Largest accepted request body in bytes.
+    pub body_limit: usize,
+    /// Time limit for one request.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            body_limit: 2 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            maintenance: false,
+            nats: NatsConfig::default(),
+            bus: BusConfig::default(),
+            http: HttpConfig::default(),
+            vneid: VneidConfig::default(),
+        }
+    }
+}
+
+/// A configuration that cannot be used, with the key at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file or an environment value could not be read or has the wrong type.
+    #[error("configuration: {0}")]
+    Load(Box<figment::Error>),
+    /// A value is out of range.
+    #[error("configuration key `{key}`: {reason}")]
+    Invalid {
+        /// The key.
+        key: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Config {
+    /// Loads defaults, then the file (if any), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError::Invalid {
+                    key: "--config",
+                    reason: format!("file {} does not exist", path.display()),
+                });
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
+            .merge(Env::raw().only(&["NATS_URL"]).map(|_| "nats.url".into()))
+            .merge(Env::prefixed("THADS_").split("__"));
+        let config: Config = figment.extract().map_err(|e| ConfigError::Load(Box::new(e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values serde cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.database_url {
+            thads_core::db::backend_of(url).map_err(|e| ConfigError::Invalid {
+                key: "database_url",
+                reason: e.to_string(),
+            })?;
+        }
+        if let Some(url) = &self.nats.url {
+            if url.trim().is_empty() {
+                return Err(ConfigError::Invalid {
+                    key: "nats.url",
+                    reason: "is empty; remove it to use the embedded queue".into(),
+                });
+            }
+        }
+        if self.nats.prefix.contains(['.', ' ', '*', '>']) {
+            return Err(ConfigError::Invalid {
+                key: "nats.prefix",
+                reason: "must not contain '.', ' ', '*' or '>'".into(),
+            });
+        }
+        if self.bus.retry.retry_min > self.bus.retry.retry_max {
+            return Err(ConfigError::Invalid {
+                key: "bus.retry_min",
+                reason: "must not exceed bus.retry_max".into(),
+            });
+        }
+        if self.http.body_limit < 1024 {
+            return Err(ConfigError::Invalid {
+                key: "http.body_limit",
+                reason: "must be at least 1024 bytes".into(),
+            });
+        }
+        if let Some(endpoint) = &self.vneid.endpoint {
+            if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+                return Err(ConfigError::Invalid {
+                    key: "vneid.endpoint",
+                    reason: "must be an http:// or https:// URL".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The database URL in use (the embedded SQLite file by default).
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}/thads-hub.db", self.data_dir.display()),
+        }
+    }
+
+    /// The configuration as TOML with secrets masked, for the start-up log and `config show`.
+    pub fn masked_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_else(|e| format!("# cannot render: {e}"))
+    }
+}
+
+/// Hides the password in a URL (`postgres://user:***@host/db`).
+pub fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+fn mask_url<S: Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(url) => s.serialize_str(&mask_password(url)),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn defaults_are_embedded_on_loopback() {
+        let c = Config::default();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url(), "sqlite://data/thads-hub.db");
+        assert!(c.nats.url.is_none());
+    }
+
+    #[test]
+    fn passwords_are_masked() {
+        assert_eq!(
+            mask_password("postgres://thads:s3cret@db:5432/thads"),
+            "postgres://thads:***@db:5432/thads"
+        );
+        let c = Config {
+            database_url: Some("postgres://u:pw@h/d".into()),
+            ..Config::default()
+        };
+        assert!(!c.masked_toml().contains("pw@"));
+    }
+
+    #[test]
+    fn file_and_environment_are_layered() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "hub.toml",
+                "listen = \"127.0.0.1:9999\"\n[bus]\nmax_deliveries = 3\nretry_min = \"50ms\"\n",
+            )?;
+            jail.set_env("THADS_BUS__RETRY_MAX", "2s");
+            jail.set_env("NATS_URL", "nats://127.0.0.1:4222");
+            let c = Config::load(Some(Path::new("hub.toml"))).unwrap();
+            assert_eq!(c.listen.port(), 9999);
+            assert_eq!(c.bus.retry.max_deliveries.get(), 3);
+            assert_eq!(c.bus.retry.retry_min, Duration::from_millis(50));
+            assert_eq!(c.bus.retry.retry_max, Duration::from_secs(2));
+            assert_eq!(c.nats.url.as_deref(), Some("nats://127.0.0.1:4222"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("hub.toml", "lisen = \"x\"\n")?;
+            let e = Config::load(Some(Path::new("hub.toml"))).unwrap_err();
+            assert!(e.to_string().contains("lisen"), "{e}");
+            jail.create_file("hub2.toml", "database_url = \"mysql://x\"\n")?;
+            let e = Config::load(Some(Path::new("hub2.toml"))).unwrap_err();
+            assert!(e.to_string().contains("database_url"), "{e}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,91 @@
+//! The HTTP surface: partner endpoints, the read side and operations, on one axum router built
+//! by [`router`] so tests can drive it without a socket.
+
+mod court;
+pub mod problem;
+mod ops;
+mod read;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use axum::Router;
+use thads_core::bus::Bus;
+use thads_core::db::Db;
+use thads_core::metrics::Metrics;
+use thads_core::outbox::OutboxSignal;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The bus.
+    pub bus: Arc<dyn Bus>,
+    /// Wakes the outbox relay after a commit.
+    pub outbox: OutboxSignal,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Largest accepted body.
+    pub body_limit: usize,
+    /// Per-request time limit.
+    pub request_timeout: Duration,
+    maintenance: Arc<AtomicBool>,
+}
+
+impl AppState {
+    /// The state for a router.
+    pub fn new(
+        db: Db,
+        bus: Arc<dyn Bus>,
+        outbox: OutboxSignal,
+        metrics: Arc<Metrics>,
+        body_limit: usize,
+        request_timeout: Duration,
+        maintenance: bool,
+    ) -> Self {
+        Self {
+            db,
+            bus,
+            outbox,
+            metrics,
+            body_limit,
+            request_timeout,
+            maintenance: Arc::new(AtomicBool::new(maintenance)),
+        }
+    }
+
+    /// Whether maintenance is on.
+    pub fn maintenance(&self) -> bool {
+        self.maintenance.load(Ordering::Relaxed)
+    }
+
+    /// Switches maintenance.
+    pub fn set_maintenance(&self, on: bool) {
+        self.maintenance.store(on, Ordering::Relaxed);
+    }
+}
+
+/// The router with every route.
+pub fn router(state: AppState) -> Router {
+    let limit = state.body_limit;
+    let timeout = state.request_timeout;
+    Router::new()
+        .route("/v1/court/judgments", post(court::post_judgment))
+        .route("/v1/cases/{id}", get(read::get_case))
+        .route("/v1/messages/{id}", get(read::get_message))
+        .route("/v1/messages/{id}/payload", get(read::get_payload))
+        .route("/v1/admin/maintenance", put(ops::put_maintenance))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TimeoutLayer::new(timeout))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

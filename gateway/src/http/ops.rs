@@ -1,0 +1,116 @@
+//! Operations endpoints: `/healthz` (the process is alive), `/readyz` (database and bus answer,
+//! each within its own time limit; 503 in maintenance), `/metrics` (Prometheus) and the
+//! maintenance switch `PUT /v1/admin/maintenance`.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Liveness: answers while the process serves HTTP.
+pub(crate) async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[derive(Debug, Serialize)]
+struct Check {
+    ok: bool,
+    detail: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Readiness {
+    ready: bool,
+    maintenance: bool,
+    database: Check,
+    bus: Check,
+}
+
+async fn timed<F, E>(what: &str, f: F) -> Check
+where
+    F: std::future::Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    match tokio::time::timeout(CHECK_TIMEOUT, f).await {
+        Ok(Ok(())) => Check {
+            ok: true,
+            detail: format!("{what} answered"),
+        },
+        Ok(Err(e)) => Check {
+            ok: false,
+            detail: e.to_string(),
+        },
+        Err(_) => Check {
+            ok: false,
+            detail: format!("{what} did not answer within {} s", CHECK_TIMEOUT.as_secs()),
+        },
+    }
+}
+
+/// Readiness: database and bus reachable and not in maintenance.
+pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
+    let (database, bus) = tokio::join!(
+        timed("database", state.db.ping()),
+        timed(state.bus.kind(), state.bus.health())
+    );
+    let maintenance = state.maintenance();
+    let ready = database.ok && bus.ok && !maintenance;
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(Readiness {
+            ready,
+            maintenance,
+            database,
+            bus,
+        }),
+    )
+        .into_response()
+}
+
+/// Prometheus text format; the dead-letter depth is read fresh at each scrape.
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+    if let Ok(Ok(depth)) = tokio::time::timeout(
+        CHECK_TIMEOUT,
+        thads_core::journey::dead_letter_depth(&state.db),
+    )
+    .await
+    {
+        state.metrics.set_dlq_depth(depth);
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// The maintenance switch's body.
+#[derive(Debug, Deserialize, Serialize)]
+pub(crate) struct Maintenance {
+    on: bool,
+}
+
+/// Turns maintenance on or off.
+pub(crate) async fn put_maintenance(
+    State(state): State<AppState>,
+    Json(m): Json<Maintenance>,
+) -> Json<Maintenance> {
+    state.set_maintenance(m.on);
+    tracing::warn!(on = m.on, "maintenance switch changed");
+    Json(m)
+}

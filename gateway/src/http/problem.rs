@@ -1,0 +1,148 @@
+//! One error type for every HTTP answer that is not a success: each variant maps to a status
+//! and an RFC 9457 problem+json body that names the field and the reason; internals go to
+//! the log, never to the partner.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use thads_schemas::validation::FieldError;
+
+/// The problem+json body.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// A short, stable summary.
+    pub title: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened in this case.
+    pub detail: String,
+    /// Each field at fault and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The id the rejected bytes are kept under, for audit and support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+}
+
+/// Errors the HTTP layer answers with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The document failed validation (422).
+    #[error("validation failed")]
+    Invalid {
+        /// Each field and why.
+        errors: Vec<FieldError>,
+        /// Where the rejected bytes are kept.
+        message_id: Option<String>,
+    },
+    /// Wrong media type (415).
+    #[error("unsupported media type: {0}")]
+    MediaType(String),
+    /// Body too large (413).
+    #[error("body larger than {limit} bytes")]
+    TooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// The same document id with different content (409).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Nothing with that id (404).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// Maintenance or a backend down: the partner should retry (503).
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an unexpected failure (500); the detail is logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    fn problem(&self) -> (StatusCode, Problem) {
+        let (status, kind, title, detail) = match self {
+            Self::Invalid { .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "urn:thads:problem:validation",
+                "The document is not valid",
+                "One or more fields are wrong; see errors. The document was kept for audit and not processed.".to_string(),
+            ),
+            Self::MediaType(d) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "urn:thads:problem:media-type",
+                "Unsupported media type",
+                d.clone(),
+            ),
+            Self::TooLarge { limit } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "urn:thads:problem:too-large",
+                "Body too large",
+                format!("The body exceeds the limit of {limit} bytes."),
+            ),
+            Self::Conflict(d) => (
+                StatusCode::CONFLICT,
+                "urn:thads:problem:conflict",
+                "Conflicts with an accepted message",
+                d.clone(),
+            ),
+            Self::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "urn:thads:problem:not-found",
+                "Not found",
+                format!("No {what} with that id."),
+            ),
+            Self::Unavailable(d) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "urn:thads:problem:unavailable",
+                "Temporarily unavailable",
+                format!("{d} Nothing was accepted; please retry later."),
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "urn:thads:problem:internal",
+                "Internal error",
+                "The hub failed unexpectedly; nothing was accepted. The incident was logged.".to_string(),
+            ),
+        };
+        let (errors, message_id) = match self {
+            Self::Invalid { errors, message_id } => (errors.clone(), message_id.clone()),
+            _ => (Vec::new(), None),
+        };
+        (
+            status,
+            Problem {
+                kind,
+                title,
+                status: status.as_u16(),
+                detail,
+                errors,
+                message_id,
+            },
+        )
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(detail) | Self::Unavailable(detail) = &self {
+            tracing::error!(error = %detail, "request failed");
+        }
+        let (status, problem) = self.problem();
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Unavailable(format!("database: {e}."))
+    }
+}

@@ -1,0 +1,13 @@
+//! The thads-hub gateway: configuration, CLI, HTTP and the wiring of the case system and the
+//! connectors into one process.
+//!
+//! # Layout
+//! - [`config`]: the typed configuration (file + environment).
+//! - [`cli`]: the command line.
+//! - [`app`]: start-up wiring and graceful shutdown.
+//! - [`http`]: the axum router (partner, read side, operations).
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod http;

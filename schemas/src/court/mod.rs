@@ -1,0 +1,19 @@
+//! Messages from courts (Tòa án): the canonical judgment or decision (bản án, quyết định).
+//!
+//! - [`judgment`]: the types, their JSON form and the cross-field rules.
+//! - `judgment_xml`: reading the XML form courts push (`schemas/court/judgment-v1.xsd`).
+//! - `rules`: validators shared by the XML reader and [`judgment::Judgment::validate`].
+
+pub mod judgment;
+mod judgment_xml;
+mod rules;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod xsd_tests;
+
+pub use judgment::{
+    parse_judgment_xml, Court, Judgment, JudgmentError, Obligation, ObligationKind, Party,
+    PartyKind, PartyRole, JUDGMENT_NAMESPACE,
+};

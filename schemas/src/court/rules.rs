@@ -1,0 +1,423 @@
+//! Validation rules of the judgment, shared by the XML reader and the JSON validator, with the
+//! field paths of each format.
+
+use super::judgment::{Judgment, Obligation, Party, PartyKind, PartyRole};
+use crate::text::is_nfc;
+use crate::validation::ValidationErrors;
+use std::collections::HashSet;
+use time::Date;
+
+/// Top-level fields of a judgment, for naming errors.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Field {
+    DocumentId,
+    CourtCode,
+    CourtName,
+    Office,
+    JudgmentNumber,
+    JudgmentDate,
+    EffectiveDate,
+    Parties,
+    Obligations,
+    OperativeText,
+}
+
+/// Fields of a party.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum PartyField {
+    Id,
+    Role,
+    Kind,
+    Name,
+    Cccd,
+    BirthYear,
+    Address,
+}
+
+/// Fields of an obligation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ObligationField {
+    Kind,
+    Debtor,
+    Creditor,
+    Amount,
+    Description,
+}
+
+/// How a format names fields; indexes are 0-based here and rendered as the format wants.
+pub(crate) trait Paths {
+    fn root(&self, field: Field) -> String;
+    fn party(&self, index: usize, field: PartyField) -> String;
+    fn obligation(&self, index: usize, field: ObligationField) -> String;
+}
+
+/// XML paths: `Judgment/Parties/Party[2]/Cccd`, 1-based, `@name` for attributes.
+pub(crate) struct XmlPaths;
+
+impl Paths for XmlPaths {
+    fn root(&self, field: Field) -> String {
+        let tail = match field {
+            Field::DocumentId => "DocumentId",
+            Field::CourtCode => "Court/@code",
+            Field::CourtName => "Court",
+            Field::Office => "Office",
+            Field::JudgmentNumber => "JudgmentNumber",
+            Field::JudgmentDate => "JudgmentDate",
+            Field::EffectiveDate => "EffectiveDate",
+            Field::Parties => "Parties",
+            Field::Obligations => "Obligations",
+            Field::OperativeText => "OperativeText",
+        };
+        format!("Judgment/{tail}")
+    }
+
+    fn party(&self, index: usize, field: PartyField) -> String {
+        let tail = match field {
+            PartyField::Id => "@id",
+            PartyField::Role => "@role",
+            PartyField::Kind => "@kind",
+            PartyField::Name => "Name",
+            PartyField::Cccd => "Cccd",
+            PartyField::BirthYear => "BirthYear",
+            PartyField::Address => "Address",
+        };
+        format!("Judgment/Parties/Party[{}]/{tail}", index + 1)
+    }
+
+    fn obligation(&self, index: usize, field: ObligationField) -> String {
+        let tail = match field {
+            ObligationField::Kind => "@kind",
+            ObligationField::Debtor => "@debtor",
+            ObligationField::Creditor => "@creditor",
+            ObligationField::Amount => "AmountVnd",
+            ObligationField::Description => "Description",
+        };
+        format!("Judgment/Obligations/Obligation[{}]/{tail}", index + 1)
+    }
+}
+
+/// JSON Pointer paths: `/parties/1/cccd`, 0-based.
+pub(crate) struct JsonPaths;
+
+impl Paths for JsonPaths {
+    fn root(&self, field: Field) -> String {
+        match field {
+            Field::DocumentId => "/document_id",
+            Field::CourtCode => "/court/code",
+            Field::CourtName => "/court/name",
+            Field::Office => "/office",
+            Field::JudgmentNumber => "/judgment_number",
+            Field::JudgmentDate => "/judgment_date",
+            Field::EffectiveDate => "/effective_date",
+            Field::Parties => "/parties",
+            Field::Obligations => "/obligations",
+            Field::OperativeText => "/operative_text",
+        }
+        .to_owned()
+    }
+
+    fn party(&self, index: usize, field: PartyField) -> String {
+        let tail = match field {
+            PartyField::Id => "id",
+            PartyField::Role => "role",
+            PartyField::Kind => "kind",
+            PartyField::Name => "name",
+            PartyField::Cccd => "cccd",
+            PartyField::BirthYear => "birth_year",
+            PartyField::Address => "address",
+        };
+        format!("/parties/{index}/{tail}")
+    }
+
+    fn obligation(&self, index: usize, field: ObligationField) -> String {
+        let tail = match field {
+            ObligationField::Kind => "kind",
+            ObligationField::Debtor => "debtor",
+            ObligationField::Creditor => "creditor",
+            ObligationField::Amount => "amount",
+            ObligationField::Description => "description",
+        };
+        format!("/obligations/{index}/{tail}")
+    }
+}
+
+/// Longest name or court name accepted, in characters.
+pub(crate) const MAX_NAME_CHARS: usize = 256;
+/// Longest address or description accepted, in characters.
+pub(crate) const MAX_LONG_CHARS: usize = 1000;
+/// Earliest birth year accepted.
+pub(crate) const MIN_BIRTH_YEAR: u16 = 1900;
+
+/// `YYYY-MM-DD`, strictly (four-digit year, no sign, no time, no zone).
+pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
+    const REASON: &str = "must be a date written YYYY-MM-DD";
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return Err(REASON.to_owned());
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u16>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return Err(REASON.to_owned());
+    };
+    let month = u8::try_from(m)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .ok_or_else(|| format!("{s} is not a valid date: month {m} does not exist"))?;
+    let day = u8::try_from(d).map_err(|_| REASON.to_owned())?;
+    Date::from_calendar_date(i32::from(y), month, day)
+        .map_err(|_| format!("{s} is not a valid date: day {d} does not exist in that month"))
+}
+
+/// Formats a date as `YYYY-MM-DD`.
+pub(crate) fn format_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Court's document id: 1..=128 printable ASCII characters, no whitespace.
+pub(crate) fn check_document_id(s: &str) -> Result<(), String> {
+    if s.is_empty() || s.len() > 128 {
+        return Err(format!("must be 1 to 128 characters, got {}", s.chars().count()));
+    }
+    match s.chars().position(|c| !c.is_ascii_graphic()) {
+        Some(i) => Err(format!(
+            "character {} is not allowed; use printable ASCII without spaces",
+            i + 1
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Uppercase letters, digits and single inner hyphens; `extra_letter` admits one more letter
+/// (Đ in judgment symbols).
+fn is_code(s: &str, extra_letter: Option<char>) -> bool {
+    let ok_char = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || Some(c) == extra_letter;
+    !s.is_empty()
+        && s.split('-')
+            .all(|part| !part.is_empty() && part.chars().all(ok_char))
+}
+
+/// Court code such as `TAND79-KV1`.
+pub(crate) fn check_court_code(s: &str) -> Result<(), String> {
+    let n = s.chars().count();
+    if !(2..=32).contains(&n) {
+        return Err(format!("must be 2 to 32 characters, got {n}"));
+    }
+    if !is_code(s, None) {
+        return Err("must use A-Z, 0-9 and single hyphens between them".to_owned());
+    }
+    Ok(())
+}
+
+/// Judgment number such as `215/2026/DS-ST` or `05/2026/QĐ-PT`.
+pub(crate) fn check_judgment_number(s: &str) -> Result<(), String> {
+    const REASON: &str = "must look like 215/2026/DS-ST: number, '/', four-digit year, '/', symbol of uppercase letters (Đ included), digits and hyphens";
+    let mut parts = s.split('/');
+    let (Some(num), Some(year), Some(symbol), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(REASON.to_owned());
+    };
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    let ok = (1..=6).contains(&num.len())
+        && digits(num)
+        && year.len() == 4
+        && digits(year)
+        && symbol.chars().count() <= 24
+        && is_code(symbol, Some('Đ'))
+        && symbol.starts_with(|c: char| c.is_ascii_uppercase() || c == 'Đ');
+    if ok {
+        Ok(())
+    } else {
+        Err(REASON.to_owned())
+    }
+}
+
+/// Party id, a local reference such as `P1`.
+pub(crate) fn check_party_id(s: &str) -> Result<(), String> {
+    let ok = (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err("must be 1 to 32 characters among A-Z, a-z, 0-9, '-' and '_'".to_owned())
+    }
+}
+
+/// Non-empty NFC text of at most `max` characters.
+pub(crate) fn check_text(s: &str, max: usize) -> Result<(), String> {
+    if s.trim().is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    let n = s.chars().count();
+    if n > max {
+        return Err(format!("must be at most {max} characters, got {n}"));
+    }
+    if !is_nfc(s) {
+        return Err("must be NFC-normalised Unicode".to_owned());
+    }
+    Ok(())
+}
+
+/// Plausible birth year: from 1900, not after the judgment.
+pub(crate) fn check_birth_year(year: u16, judgment_date: Option<Date>) -> Result<(), String> {
+    if year < MIN_BIRTH_YEAR {
+        return Err(format!("must be {MIN_BIRTH_YEAR} or later, got {year}"));
+    }
+    if let Some(d) = judgment_date {
+        if i32::from(year) > d.year() {
+            return Err(format!("{year} is after the judgment date"));
+        }
+    }
+    Ok(())
+}
+
+/// Runs every rule on a complete judgment (the JSON path).
+pub(crate) fn check_judgment(j: &Judgment, p: &dyn Paths, e: &mut ValidationErrors) {
+    let mut put = |field: String, r: Result<(), String>| {
+        if let Err(reason) = r {
+            e.push(field, reason);
+        }
+    };
+    put(p.root(Field::DocumentId), check_document_id(&j.document_id));
+    put(p.root(Field::CourtCode), check_court_code(&j.court.code));
+    put(p.root(Field::CourtName), check_text(&j.court.name, MAX_NAME_CHARS));
+    put(p.root(Field::JudgmentNumber), check_judgment_number(&j.judgment_number));
+    if let Some(t) = &j.operative_text {
+        put(p.root(Field::OperativeText), check_text(t, usize::MAX));
+    }
+    for (i, party) in j.parties.iter().enumerate() {
+        put(p.party(i, PartyField::Id), check_party_id(&party.id));
+        put(p.party(i, PartyField::Name), check_text(party.name.as_str(), MAX_NAME_CHARS));
+        if let Some(a) = &party.address {
+            put(p.party(i, PartyField::Address), check_text(a.as_str(), MAX_LONG_CHARS));
+        }
+        if let Some(y) = party.birth_year {
+            put(p.party(i, PartyField::BirthYear), check_birth_year(y, Some(j.judgment_date)));
+        }
+    }
+    for (i, ob) in j.obligations.iter().enumerate() {
+        if let Some(d) = &ob.description {
+            put(p.obligation(i, ObligationField::Description), check_text(d, MAX_LONG_CHARS));
+        }
+    }
+    let parties: Vec<(usize, &Party)> = j.parties.iter().enumerate().collect();
+    let obligations: Vec<(usize, &Obligation)> = j.obligations.iter().enumerate().collect();
+    check_cross(
+        &Cross {
+            judgment_date: Some(j.judgment_date),
+            effective_date: Some(j.effective_date),
+            parties: &parties,
+            parties_complete: true,
+            obligations: &obligations,
+            obligations_complete: true,
+        },
+        p,
+        e,
+    );
+}
+
+/// What the cross-field rules see; the XML reader passes what it could parse, with the
+/// `*_complete` flags false when some items could not be built (their rules are then skipped
+/// rather than reporting spurious errors).
+pub(crate) struct Cross<'a> {
+    pub(crate) judgment_date: Option<Date>,
+    pub(crate) effective_date: Option<Date>,
+    pub(crate) parties: &'a [(usize, &'a Party)],
+    pub(crate) parties_complete: bool,
+    pub(crate) obligations: &'a [(usize, &'a Obligation)],
+    pub(crate) obligations_complete: bool,
+}
+
+/// Rules that relate several fields.
+pub(crate) fn check_cross(c: &Cross<'_>, p: &dyn Paths, e: &mut ValidationErrors) {
+    if let (Some(j), Some(eff)) = (c.judgment_date, c.effective_date) {
+        if eff < j {
+            e.push(
+                p.root(Field::EffectiveDate),
+                format!("must not be before the judgment date {}", format_date(j)),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for &(i, party) in c.parties {
+        if !seen.insert(party.id.as_str()) {
+            e.push(p.party(i, PartyField::Id), format!("duplicate party id {}", party.id));
+        }
+        check_party(i, party, p, e);
+    }
+    if c.parties_complete && !c.parties.iter().any(|(_, x)| x.role == PartyRole::Debtor) {
+        e.push(p.root(Field::Parties), "at least one party with role debtor is required");
+    }
+    let has_creditor = c.parties.iter().any(|(_, x)| x.role == PartyRole::Creditor);
+    let owed_to_state = c.obligations.iter().any(|(_, o)| o.creditor.is_none());
+    if c.parties_complete && c.obligations_complete && !has_creditor && !owed_to_state {
+        e.push(
+            p.root(Field::Parties),
+            "at least one party with role creditor is required unless an obligation is owed to the State",
+        );
+    }
+    if c.obligations_complete && c.obligations.is_empty() {
+        e.push(p.root(Field::Obligations), "at least one Obligation is required");
+    }
+    let find = |id: &str| c.parties.iter().find(|(_, x)| x.id == id).map(|(_, x)| *x);
+    for &(i, ob) in c.obligations {
+        if ob.kind.is_money() && ob.amount.is_none_or(|a| a.is_zero()) {
+            let reason = if ob.amount.is_none() { "is required for this kind of obligation" } else { "must be greater than 0" };
+            e.push(p.obligation(i, ObligationField::Amount), reason);
+        }
+        if ob.kind.owed_to_state() && ob.creditor.is_some() {
+            e.push(
+                p.obligation(i, ObligationField::Creditor),
+                format!("a {} is owed to the State; it names no creditor", ob.kind.as_str()),
+            );
+        }
+        if !c.parties_complete {
+            continue;
+        }
+        match find(&ob.debtor) {
+            None => e.push(p.obligation(i, ObligationField::Debtor), format!("no party has id {}", ob.debtor)),
+            Some(d) if d.role != PartyRole::Debtor => e.push(
+                p.obligation(i, ObligationField::Debtor),
+                format!("party {} has role {}, not debtor", d.id, d.role.as_str()),
+            ),
+            Some(_) => {}
+        }
+        if let Some(cr) = &ob.creditor {
+            match find(cr) {
+                None => e.push(p.obligation(i, ObligationField::Creditor), format!("no party has id {cr}")),
+                Some(x) if x.role == PartyRole::Debtor => e.push(
+                    p.obligation(i, ObligationField::Creditor),
+                    format!("party {} is a debtor and cannot be the creditor", x.id),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// Rules within one party.
+fn check_party(i: usize, party: &Party, p: &dyn Paths, e: &mut ValidationErrors) {
+    match party.kind {
+        PartyKind::Organisation => {
+            if party.cccd.is_some() {
+                e.push(p.party(i, PartyField::Cccd), "an organisation has no CCCD");
+            }
+            if party.birth_year.is_some() {
+                e.push(p.party(i, PartyField::BirthYear), "an organisation has no birth year");
+            }
+        }
+        PartyKind::Person => {
+            if let (Some(cccd), Some(year)) = (&party.cccd, party.birth_year) {
+                if let Err(err) = cccd.check_birth_year(year) {
+                    e.push(p.party(i, PartyField::Cccd), err.to_string());
+                }
+            }
+        }
+    }
+}

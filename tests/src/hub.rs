@@ -1,0 +1,257 @@
+//! Starts real hub processes for end-to-end tests: each with its own port, data folder,
+//! database and (for JetStream) subject prefix, stopped with SIGKILL on `Drop`. Tests can kill
+//! and restart one to prove nothing accepted is lost.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Which runtime a hub uses.
+#[derive(Debug, Clone)]
+pub enum Runtime {
+    /// SQLite in the data folder and the embedded queue.
+    Embedded,
+    /// PostgreSQL and NATS JetStream.
+    Production {
+        /// Database URL.
+        database_url: String,
+        /// NATS URL.
+        nats_url: String,
+        /// Subject and stream prefix unique to the test.
+        prefix: String,
+    },
+}
+
+/// Settings for a test hub.
+#[derive(Debug, Clone)]
+pub struct HubOptions {
+    /// The runtime.
+    pub runtime: Runtime,
+    /// VNeID endpoint.
+    pub vneid: Option<String>,
+    /// Deliveries before the dead-letter queue.
+    pub max_deliveries: u32,
+    /// Smallest retry delay.
+    pub retry_min: Duration,
+    /// VNeID call timeout.
+    pub vneid_timeout: Duration,
+    /// Largest body.
+    pub body_limit: usize,
+}
+
+impl HubOptions {
+    /// Fast retries for tests.
+    pub fn new(runtime: Runtime, vneid: Option<String>) -> Self {
+        Self {
+            runtime,
+            vneid,
+            max_deliveries: 5,
+            retry_min: Duration::from_millis(50),
+            vneid_timeout: Duration::from_secs(2),
+            body_limit: 256 * 1024,
+        }
+    }
+}
+
+/// A running hub process.
+#[derive(Debug)]
+pub struct Hub {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// HTTP client.
+    pub http: reqwest::Client,
+    binary: PathBuf,
+    options: HubOptions,
+    data_dir: tempfile::TempDir,
+    port: u16,
+    child: Option<Child>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(18080)
+}
+
+impl Hub {
+    /// Starts a hub from `binary` and waits until it serves.
+    pub async fn start(binary: &Path, options: HubOptions) -> Self {
+        let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let port = free_port();
+        let mut hub = Self {
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap_or_default(),
+            binary: binary.to_path_buf(),
+            options,
+            data_dir,
+            port,
+            child: None,
+        };
+        hub.spawn().await;
+        hub
+    }
+
+    async fn spawn(&mut self) {
+        let o = &self.options;
+        let mut cmd = Command::new(&self.binary);
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", std::env::var("THADS_TEST_LOG").unwrap_or_else(|_| "warn".into()))
+            .env("THADS_LISTEN", format!("127.0.0.1:{}", self.port))
+            .env("THADS_DATA_DIR", self.data_dir.path())
+            .env("THADS_BUS__MAX_DELIVERIES", o.max_deliveries.to_string())
+            .env("THADS_BUS__RETRY_MIN", format!("{}ms", o.retry_min.as_millis()))
+            .env("THADS_BUS__RETRY_MAX", "1s")
+            .env("THADS_BUS__ACK_WAIT", "5s")
+            .env("THADS_HTTP__BODY_LIMIT", o.body_limit.to_string())
+            .env("THADS_VNEID__TIMEOUT", format!("{}ms", o.vneid_timeout.as_millis()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        if let Some(v) = &o.vneid {
+            cmd.env("THADS_VNEID__ENDPOINT", v);
+            cmd.env("THADS_VNEID__TOKEN", "test-token");
+        }
+        if let Runtime::Production {
+            database_url,
+            nats_url,
+            prefix,
+        } = &o.runtime
+        {
+            cmd.env("DATABASE_URL", database_url)
+                .env("NATS_URL", nats_url)
+                .env("THADS_NATS__PREFIX", prefix);
+        }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.binary.display()));
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(c) = self.child.as_mut() {
+                if let Ok(Some(status)) = c.try_wait() {
+                    panic!("hub exited during start-up: {status}");
+                }
+            }
+            if let Ok(r) = self.http.get(format!("{}/readyz", self.base)).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "hub did not become ready in 60 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Kills the process with SIGKILL (no shutdown at all).
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts the process again with the same data, database and port.
+    pub async fn restart(&mut self) {
+        self.kill();
+        self.spawn().await;
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; returns whether it exited with success.
+    pub fn terminate(&mut self) -> bool {
+        let Some(mut c) = self.child.take() else {
+            return false;
+        };
+        let pid = libc_pid(c.id());
+        // SAFETY-free: `kill` through the libc crate is the only way to send SIGTERM.
+        let sent = send_sigterm(pid);
+        if !sent {
+            let _ = c.kill();
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = c.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = c.kill();
+        false
+    }
+
+    /// Posts a judgment document.
+    pub async fn post_judgment(&self, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.http
+            .post(format!("{}/v1/court/judgments", self.base))
+            .header("content-type", "application/xml")
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST judgment: {e}"))
+    }
+
+    /// GETs a JSON document; `None` on 404.
+    pub async fn get_json(&self, path: &str) -> Option<Value> {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        if r.status() == reqwest::StatusCode::NOT_FOUND {
+            return None;
+        }
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        Some(r.json().await.unwrap_or_else(|e| panic!("GET {path}: not JSON: {e}")))
+    }
+
+    /// Polls `path` until `check` holds, or panics after `timeout` with the last document.
+    pub async fn wait_for(
+        &self,
+        path: &str,
+        timeout: Duration,
+        check: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = Instant::now() + timeout;
+        let mut last = None;
+        while Instant::now() < deadline {
+            if let Some(v) = self.get_json(path).await {
+                if check(&v) {
+                    return v;
+                }
+                last = Some(v);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("timed out waiting on {path}; last: {last:#?}");
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn libc_pid(id: u32) -> i32 {
+    i32::try_from(id).unwrap_or(0)
+}
+
+fn send_sigterm(pid: i32) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}

@@ -1,0 +1,224 @@
+//! A VNeID notification API simulator: a real HTTP server that records every notice it is
+//! sent and can be told to fail (5xx), to be slow, or to drop requests (never answer), so the
+//! hub's retries, dead letters and crash recovery are tested against a real socket.
+//!
+//! Partners de-duplicate on the notification id, so a resend of a delivered notice is answered
+//! 200 again and not counted twice; `attempts` counts every request.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+/// How the simulator answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "mode")]
+pub enum Mode {
+    /// Accept every notice.
+    Ok,
+    /// Answer 503 to every request.
+    FailAlways,
+    /// Answer 503 to the next `n` requests, then accept.
+    FailNext {
+        /// Failures left.
+        n: u32,
+    },
+    /// Accept after a delay.
+    Slow {
+        /// Delay in milliseconds.
+        delay_ms: u64,
+    },
+    /// Never answer (the caller times out).
+    Drop,
+    /// Answer 404 "no VNeID account" (a permanent failure).
+    NoAccount,
+}
+
+/// A notice the simulator accepted.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Received {
+    /// The hub's notice id.
+    pub notification_id: String,
+    /// The citizen's CCCD.
+    pub citizen_id: String,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub content: String,
+    /// The case reference.
+    pub reference: String,
+    /// The bearer token presented, if any.
+    pub token: Option<String>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    mode: Mode,
+    attempts: u64,
+    accepted: BTreeMap<String, Received>,
+}
+
+/// Shared state of a running simulator.
+#[derive(Debug, Clone)]
+pub struct SimState(Arc<Mutex<Inner>>);
+
+impl SimState {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Changes how the simulator answers.
+    pub fn set_mode(&self, mode: Mode) {
+        self.lock().mode = mode;
+    }
+
+    /// Requests received, whatever the answer.
+    pub fn attempts(&self) -> u64 {
+        self.lock().attempts
+    }
+
+    /// Distinct notices accepted.
+    pub fn accepted(&self) -> Vec<Received> {
+        self.lock().accepted.values().cloned().collect()
+    }
+}
+
+/// A running simulator.
+#[derive(Debug)]
+pub struct VneidSim {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its state, to steer and inspect it.
+    pub state: SimState,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl VneidSim {
+    /// Starts a simulator on a free loopback port.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a simulator on `addr`.
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
+        let state = SimState(Arc::new(Mutex::new(Inner {
+            mode: Mode::Ok,
+            attempts: 0,
+            accepted: BTreeMap::new(),
+        })));
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let app = router(state.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { addr, state, task })
+    }
+
+    /// The base URL to configure as `vneid.endpoint`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for VneidSim {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The simulator's routes: the partner API and a control API.
+pub fn router(state: SimState) -> Router {
+    Router::new()
+        .route("/notifications", post(notify))
+        .route("/control/mode", post(set_mode))
+        .route("/control/received", get(received))
+        .with_state(state)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NotificationRequest {
+    notification_id: String,
+    citizen_id: String,
+    title: String,
+    content: String,
+    reference: String,
+}
+
+async fn notify(
+    State(state): State<SimState>,
+    headers: HeaderMap,
+    Json(req): Json<NotificationRequest>,
+) -> Response {
+    let mode = {
+        let mut inner = state.lock();
+        inner.attempts += 1;
+        let mode = inner.mode;
+        if let Mode::FailNext { n } = mode {
+            inner.mode = if n <= 1 { Mode::Ok } else { Mode::FailNext { n: n - 1 } };
+        }
+        mode
+    };
+    match mode {
+        Mode::FailAlways | Mode::FailNext { .. } => {
+            return (StatusCode::SERVICE_UNAVAILABLE, "simulated outage").into_response()
+        }
+        Mode::NoAccount => {
+            return (StatusCode::NOT_FOUND, "citizen has no VNeID account").into_response()
+        }
+        Mode::Drop => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        Mode::Slow { delay_ms } => tokio::time::sleep(Duration::from_millis(delay_ms)).await,
+        Mode::Ok => {}
+    }
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let id = req.notification_id.clone();
+    state
+        .lock()
+        .accepted
+        .entry(id.clone())
+        .or_insert(Received {
+            notification_id: req.notification_id,
+            citizen_id: req.citizen_id,
+            title: req.title,
+            content: req.content,
+            reference: req.reference,
+            token,
+        });
+    (
+        StatusCode::OK,
+        Json(serde_json::json!({ "id": format!("vneid-{id}"), "status": "queued" })),
+    )
+        .into_response()
+}
+
+async fn set_mode(State(state): State<SimState>, Json(mode): Json<Mode>) -> Json<Mode> {
+    state.set_mode(mode);
+    Json(mode)
+}
+
+#[derive(Debug, Serialize)]
+struct Summary {
+    attempts: u64,
+    accepted: Vec<Received>,
+}
+
+async fn received(State(state): State<SimState>) -> Json<Summary> {
+    Json(Summary {
+        attempts: state.attempts(),
+        accepted: state.accepted(),
+    })
+}
