@@ -254,7 +254,7 @@ mod tests {
             prop_assert!(c.check_birth_year(year).is_ok());
             let json = serde_json::to_string(&c).unwrap();
             let back: Cccd = serde_json::from_str(&json).unwrap();
-            prop_assert_eq!(back, c.clone());
+            prop_assert_eq!(&back, &c);
             prop_assert_eq!(Cccd::parse(&c.to_string()).is_err(), true);
         }
 

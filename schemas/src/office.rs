@@ -134,7 +134,10 @@ mod tests {
         );
         assert!(matches!(
             OfficeCode::parse("HCM.KV01").unwrap_err(),
-            InvalidCharacter { found: '.', position: 4 }
+            InvalidCharacter {
+                found: '.',
+                position: 4
+            }
         ));
         assert!(matches!(
             OfficeCode::parse("hcm").unwrap_err(),

@@ -125,7 +125,10 @@ mod tests {
         let mut e = ValidationErrors::new();
         assert!(e.is_empty());
         e.push("Judgment/Office", "is required");
-        e.push("Judgment/Parties/Party[2]/Cccd", "must be exactly 12 digits, got 11");
+        e.push(
+            "Judgment/Parties/Party[2]/Cccd",
+            "must be exactly 12 digits, got 11",
+        );
         assert_eq!(
             e.to_string(),
             "Judgment/Office: is required; Judgment/Parties/Party[2]/Cccd: must be exactly 12 digits, got 11"

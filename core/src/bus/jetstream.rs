@@ -135,7 +135,7 @@ fn prefixes(prefix: &str) -> (String, String) {
 impl Bus for JetStreamBus {
     async fn publish(&self, msg: Outgoing) -> Result<Published, BusError> {
         let subject = self.full_subject(&msg.subject);
-        let mut publish = jetstream::context::Publish::build()
+        let mut publish = jetstream::message::PublishMessage::build()
             .payload(msg.payload.clone())
             .message_id(&msg.msg_id);
         for (k, v) in &msg.headers {
@@ -263,7 +263,7 @@ impl JetStreamSubscription {
         if let Some(h) = &msg.headers {
             for (name, values) in h.iter() {
                 let Some(value) = values.first() else { continue };
-                if name.as_ref() == "Nats-Msg-Id" {
+                if AsRef::<str>::as_ref(name) == "Nats-Msg-Id" {
                     msg_id = value.as_str().to_string();
                 } else {
                     headers.insert(name.to_string(), value.as_str().to_string());

@@ -85,7 +85,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(TimeoutLayer::new(timeout))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -285,6 +285,7 @@ impl JudgmentError {
     }
 }
 
+/// `Some(<redacted N chars>)` for free text that may name people.
 fn redacted(text: &Option<String>) -> String {
     match text {
         Some(t) => format!("Some(<redacted {} chars>)", t.chars().count()),
@@ -304,7 +305,10 @@ impl fmt::Debug for Judgment {
             .field("effective_date", &self.effective_date)
             .field("parties", &self.parties)
             .field("obligations", &self.obligations)
-            .field("operative_text", &format_args!("{}", redacted(&self.operative_text)))
+            .field(
+                "operative_text",
+                &format_args!("{}", redacted(&self.operative_text)),
+            )
             .finish()
     }
 }
@@ -317,7 +321,10 @@ impl fmt::Debug for Obligation {
             .field("debtor", &self.debtor)
             .field("creditor", &self.creditor)
             .field("amount", &self.amount)
-            .field("description", &format_args!("{}", redacted(&self.description)))
+            .field(
+                "description",
+                &format_args!("{}", redacted(&self.description)),
+            )
             .finish()
     }
 }
@@ -333,7 +340,9 @@ pub(crate) mod iso_date {
     }
 
     /// Reads `YYYY-MM-DD` strictly.
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Date, D::Error> {
         let s = String::deserialize(deserializer)?;
         super::rules::parse_date(&s).map_err(serde::de::Error::custom)
     }

@@ -6,7 +6,9 @@
 
 pub mod judgment;
 mod judgment_xml;
+mod paths;
 mod rules;
+mod xml_fields;
 
 #[cfg(test)]
 mod tests;

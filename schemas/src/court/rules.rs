@@ -2,144 +2,11 @@
 //! field paths of each format.
 
 use super::judgment::{Judgment, Obligation, Party, PartyKind, PartyRole};
+pub(crate) use super::paths::{Field, JsonPaths, ObligationField, PartyField, Paths, XmlPaths};
 use crate::text::is_nfc;
 use crate::validation::ValidationErrors;
 use std::collections::HashSet;
 use time::Date;
-
-/// Top-level fields of a judgment, for naming errors.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Field {
-    DocumentId,
-    CourtCode,
-    CourtName,
-    Office,
-    JudgmentNumber,
-    JudgmentDate,
-    EffectiveDate,
-    Parties,
-    Obligations,
-    OperativeText,
-}
-
-/// Fields of a party.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum PartyField {
-    Id,
-    Role,
-    Kind,
-    Name,
-    Cccd,
-    BirthYear,
-    Address,
-}
-
-/// Fields of an obligation.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum ObligationField {
-    Kind,
-    Debtor,
-    Creditor,
-    Amount,
-    Description,
-}
-
-/// How a format names fields; indexes are 0-based here and rendered as the format wants.
-pub(crate) trait Paths {
-    fn root(&self, field: Field) -> String;
-    fn party(&self, index: usize, field: PartyField) -> String;
-    fn obligation(&self, index: usize, field: ObligationField) -> String;
-}
-
-/// XML paths: `Judgment/Parties/Party[2]/Cccd`, 1-based, `@name` for attributes.
-pub(crate) struct XmlPaths;
-
-impl Paths for XmlPaths {
-    fn root(&self, field: Field) -> String {
-        let tail = match field {
-            Field::DocumentId => "DocumentId",
-            Field::CourtCode => "Court/@code",
-            Field::CourtName => "Court",
-            Field::Office => "Office",
-            Field::JudgmentNumber => "JudgmentNumber",
-            Field::JudgmentDate => "JudgmentDate",
-            Field::EffectiveDate => "EffectiveDate",
-            Field::Parties => "Parties",
-            Field::Obligations => "Obligations",
-            Field::OperativeText => "OperativeText",
-        };
-        format!("Judgment/{tail}")
-    }
-
-    fn party(&self, index: usize, field: PartyField) -> String {
-        let tail = match field {
-            PartyField::Id => "@id",
-            PartyField::Role => "@role",
-            PartyField::Kind => "@kind",
-            PartyField::Name => "Name",
-            PartyField::Cccd => "Cccd",
-            PartyField::BirthYear => "BirthYear",
-            PartyField::Address => "Address",
-        };
-        format!("Judgment/Parties/Party[{}]/{tail}", index + 1)
-    }
-
-    fn obligation(&self, index: usize, field: ObligationField) -> String {
-        let tail = match field {
-            ObligationField::Kind => "@kind",
-            ObligationField::Debtor => "@debtor",
-            ObligationField::Creditor => "@creditor",
-            ObligationField::Amount => "AmountVnd",
-            ObligationField::Description => "Description",
-        };
-        format!("Judgment/Obligations/Obligation[{}]/{tail}", index + 1)
-    }
-}
-
-/// JSON Pointer paths: `/parties/1/cccd`, 0-based.
-pub(crate) struct JsonPaths;
-
-impl Paths for JsonPaths {
-    fn root(&self, field: Field) -> String {
-        match field {
-            Field::DocumentId => "/document_id",
-            Field::CourtCode => "/court/code",
-            Field::CourtName => "/court/name",
-            Field::Office => "/office",
-            Field::JudgmentNumber => "/judgment_number",
-            Field::JudgmentDate => "/judgment_date",
-            Field::EffectiveDate => "/effective_date",
-            Field::Parties => "/parties",
-            Field::Obligations => "/obligations",
-            Field::OperativeText => "/operative_text",
-        }
-        .to_owned()
-    }
-
-    fn party(&self, index: usize, field: PartyField) -> String {
-        let tail = match field {
-            PartyField::Id => "id",
-            PartyField::Role => "role",
-            PartyField::Kind => "kind",
-            PartyField::Name => "name",
-            PartyField::Cccd => "cccd",
-            PartyField::BirthYear => "birth_year",
-            PartyField::Address => "address",
-        };
-        format!("/parties/{index}/{tail}")
-    }
-
-    fn obligation(&self, index: usize, field: ObligationField) -> String {
-        let tail = match field {
-            ObligationField::Kind => "kind",
-            ObligationField::Debtor => "debtor",
-            ObligationField::Creditor => "creditor",
-            ObligationField::Amount => "amount",
-            ObligationField::Description => "description",
-        };
-        format!("/obligations/{index}/{tail}")
-    }
-}
 
 /// Longest name or court name accepted, in characters.
 pub(crate) const MAX_NAME_CHARS: usize = 256;
@@ -181,7 +48,10 @@ pub(crate) fn format_date(d: Date) -> String {
 /// Court's document id: 1..=128 printable ASCII characters, no whitespace.
 pub(crate) fn check_document_id(s: &str) -> Result<(), String> {
     if s.is_empty() || s.len() > 128 {
-        return Err(format!("must be 1 to 128 characters, got {}", s.chars().count()));
+        return Err(format!(
+            "must be 1 to 128 characters, got {}",
+            s.chars().count()
+        ));
     }
     match s.chars().position(|c| !c.is_ascii_graphic()) {
         Some(i) => Err(format!(
@@ -223,11 +93,11 @@ pub(crate) fn check_judgment_number(s: &str) -> Result<(), String> {
         return Err(REASON.to_owned());
     };
     let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    let ok = (1..=6).contains(&num.len())
+    let ok = s.chars().count() <= 40
+        && (1..=6).contains(&num.len())
         && digits(num)
         && year.len() == 4
         && digits(year)
-        && symbol.chars().count() <= 24
         && is_code(symbol, Some('Đ'))
         && symbol.starts_with(|c: char| c.is_ascii_uppercase() || c == 'Đ');
     if ok {
@@ -286,24 +156,42 @@ pub(crate) fn check_judgment(j: &Judgment, p: &dyn Paths, e: &mut ValidationErro
     };
     put(p.root(Field::DocumentId), check_document_id(&j.document_id));
     put(p.root(Field::CourtCode), check_court_code(&j.court.code));
-    put(p.root(Field::CourtName), check_text(&j.court.name, MAX_NAME_CHARS));
-    put(p.root(Field::JudgmentNumber), check_judgment_number(&j.judgment_number));
+    put(
+        p.root(Field::CourtName),
+        check_text(&j.court.name, MAX_NAME_CHARS),
+    );
+    put(
+        p.root(Field::JudgmentNumber),
+        check_judgment_number(&j.judgment_number),
+    );
     if let Some(t) = &j.operative_text {
         put(p.root(Field::OperativeText), check_text(t, usize::MAX));
     }
     for (i, party) in j.parties.iter().enumerate() {
         put(p.party(i, PartyField::Id), check_party_id(&party.id));
-        put(p.party(i, PartyField::Name), check_text(party.name.as_str(), MAX_NAME_CHARS));
+        put(
+            p.party(i, PartyField::Name),
+            check_text(party.name.as_str(), MAX_NAME_CHARS),
+        );
         if let Some(a) = &party.address {
-            put(p.party(i, PartyField::Address), check_text(a.as_str(), MAX_LONG_CHARS));
+            put(
+                p.party(i, PartyField::Address),
+                check_text(a.as_str(), MAX_LONG_CHARS),
+            );
         }
         if let Some(y) = party.birth_year {
-            put(p.party(i, PartyField::BirthYear), check_birth_year(y, Some(j.judgment_date)));
+            put(
+                p.party(i, PartyField::BirthYear),
+                check_birth_year(y, Some(j.judgment_date)),
+            );
         }
     }
     for (i, ob) in j.obligations.iter().enumerate() {
         if let Some(d) = &ob.description {
-            put(p.obligation(i, ObligationField::Description), check_text(d, MAX_LONG_CHARS));
+            put(
+                p.obligation(i, ObligationField::Description),
+                check_text(d, MAX_LONG_CHARS),
+            );
         }
     }
     let parties: Vec<(usize, &Party)> = j.parties.iter().enumerate().collect();
@@ -347,12 +235,18 @@ pub(crate) fn check_cross(c: &Cross<'_>, p: &dyn Paths, e: &mut ValidationErrors
     let mut seen = HashSet::new();
     for &(i, party) in c.parties {
         if !seen.insert(party.id.as_str()) {
-            e.push(p.party(i, PartyField::Id), format!("duplicate party id {}", party.id));
+            e.push(
+                p.party(i, PartyField::Id),
+                format!("duplicate party id {}", party.id),
+            );
         }
         check_party(i, party, p, e);
     }
     if c.parties_complete && !c.parties.iter().any(|(_, x)| x.role == PartyRole::Debtor) {
-        e.push(p.root(Field::Parties), "at least one party with role debtor is required");
+        e.push(
+            p.root(Field::Parties),
+            "at least one party with role debtor is required",
+        );
     }
     let has_creditor = c.parties.iter().any(|(_, x)| x.role == PartyRole::Creditor);
     let owed_to_state = c.obligations.iter().any(|(_, o)| o.creditor.is_none());
@@ -363,25 +257,38 @@ pub(crate) fn check_cross(c: &Cross<'_>, p: &dyn Paths, e: &mut ValidationErrors
         );
     }
     if c.obligations_complete && c.obligations.is_empty() {
-        e.push(p.root(Field::Obligations), "at least one Obligation is required");
+        e.push(
+            p.root(Field::Obligations),
+            "at least one Obligation is required",
+        );
     }
     let find = |id: &str| c.parties.iter().find(|(_, x)| x.id == id).map(|(_, x)| *x);
     for &(i, ob) in c.obligations {
         if ob.kind.is_money() && ob.amount.is_none_or(|a| a.is_zero()) {
-            let reason = if ob.amount.is_none() { "is required for this kind of obligation" } else { "must be greater than 0" };
+            let reason = if ob.amount.is_none() {
+                "is required for this kind of obligation"
+            } else {
+                "must be greater than 0"
+            };
             e.push(p.obligation(i, ObligationField::Amount), reason);
         }
         if ob.kind.owed_to_state() && ob.creditor.is_some() {
             e.push(
                 p.obligation(i, ObligationField::Creditor),
-                format!("a {} is owed to the State; it names no creditor", ob.kind.as_str()),
+                format!(
+                    "a {} is owed to the State; it names no creditor",
+                    ob.kind.as_str()
+                ),
             );
         }
         if !c.parties_complete {
             continue;
         }
         match find(&ob.debtor) {
-            None => e.push(p.obligation(i, ObligationField::Debtor), format!("no party has id {}", ob.debtor)),
+            None => e.push(
+                p.obligation(i, ObligationField::Debtor),
+                format!("no party has id {}", ob.debtor),
+            ),
             Some(d) if d.role != PartyRole::Debtor => e.push(
                 p.obligation(i, ObligationField::Debtor),
                 format!("party {} has role {}, not debtor", d.id, d.role.as_str()),
@@ -390,7 +297,10 @@ pub(crate) fn check_cross(c: &Cross<'_>, p: &dyn Paths, e: &mut ValidationErrors
         }
         if let Some(cr) = &ob.creditor {
             match find(cr) {
-                None => e.push(p.obligation(i, ObligationField::Creditor), format!("no party has id {cr}")),
+                None => e.push(
+                    p.obligation(i, ObligationField::Creditor),
+                    format!("no party has id {cr}"),
+                ),
                 Some(x) if x.role == PartyRole::Debtor => e.push(
                     p.obligation(i, ObligationField::Creditor),
                     format!("party {} is a debtor and cannot be the creditor", x.id),
@@ -409,7 +319,10 @@ fn check_party(i: usize, party: &Party, p: &dyn Paths, e: &mut ValidationErrors)
                 e.push(p.party(i, PartyField::Cccd), "an organisation has no CCCD");
             }
             if party.birth_year.is_some() {
-                e.push(p.party(i, PartyField::BirthYear), "an organisation has no birth year");
+                e.push(
+                    p.party(i, PartyField::BirthYear),
+                    "an organisation has no birth year",
+                );
             }
         }
         PartyKind::Person => {

@@ -104,10 +104,12 @@ impl Vnd {
             part.chars()
                 .position(|c| !c.is_ascii_digit())
                 .and_then(|i| {
-                    part.chars().nth(i).map(|found| MoneyError::InvalidCharacter {
-                        found,
-                        position: offset + i + 1,
-                    })
+                    part.chars()
+                        .nth(i)
+                        .map(|found| MoneyError::InvalidCharacter {
+                            found,
+                            position: offset + i + 1,
+                        })
                 })
         };
         if let Some(e) = bad_char(whole, 0) {

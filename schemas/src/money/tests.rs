@@ -46,7 +46,10 @@ fn words_as_documents_write_them() {
 
 #[test]
 fn display_groups_with_dots() {
-    assert_eq!(Vnd::new(150_000_000).unwrap().to_string(), "150.000.000 đồng");
+    assert_eq!(
+        Vnd::new(150_000_000).unwrap().to_string(),
+        "150.000.000 đồng"
+    );
     assert_eq!(Vnd::new(1_000).unwrap().to_string(), "1.000 đồng");
     assert_eq!(Vnd::new(999).unwrap().to_string(), "999 đồng");
     assert_eq!(Vnd::ZERO.to_string(), "0 đồng");
@@ -70,7 +73,10 @@ fn parse_rejects_bad_input() {
     assert_eq!(Vnd::parse("+5").unwrap_err(), MoneyError::Sign);
     assert!(matches!(
         Vnd::parse("1 000").unwrap_err(),
-        MoneyError::InvalidCharacter { found: ' ', position: 2 }
+        MoneyError::InvalidCharacter {
+            found: ' ',
+            position: 2
+        }
     ));
     assert!(Vnd::parse("1.000.000").is_err());
     assert_eq!(Vnd::parse("100.").unwrap_err(), MoneyError::EmptyFraction);
@@ -79,7 +85,10 @@ fn parse_rejects_bad_input() {
         Vnd::parse("9223372036854775808").unwrap_err(),
         MoneyError::Overflow
     );
-    assert_eq!(Vnd::parse("9223372036854775807").unwrap().amount(), i64::MAX);
+    assert_eq!(
+        Vnd::parse("9223372036854775807").unwrap().amount(),
+        i64::MAX
+    );
 }
 
 #[test]

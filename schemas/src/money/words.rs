@@ -47,7 +47,11 @@ fn push_number(n: u64, inner: bool, out: &mut Vec<&'static str>) {
 
 /// Pushes the words of `0 < n < 10^9`.
 fn push_below_billion(n: u64, inner: bool, out: &mut Vec<&'static str>) {
-    let groups = [(n / 1_000_000, "triệu"), ((n / 1000) % 1000, "nghìn"), (n % 1000, "")];
+    let groups = [
+        (n / 1_000_000, "triệu"),
+        ((n / 1000) % 1000, "nghìn"),
+        (n % 1000, ""),
+    ];
     let mut seen = inner;
     for (group, scale) in groups {
         if group == 0 {

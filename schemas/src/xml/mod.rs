@@ -223,7 +223,12 @@ fn malformed(what: &str, position: u64) -> XmlError {
     XmlError::Malformed(format!("{what} (at byte {position})"))
 }
 
-fn check_counts(elements: usize, depth: usize, limits: &Limits, position: u64) -> Result<(), XmlError> {
+fn check_counts(
+    elements: usize,
+    depth: usize,
+    limits: &Limits,
+    position: u64,
+) -> Result<(), XmlError> {
     if elements > limits.max_elements {
         return Err(XmlError::TooManyElements {
             max: limits.max_elements,
@@ -243,7 +248,9 @@ fn unescape_text(raw: &str, position: u64) -> Result<String, XmlError> {
     unescape_with(raw, resolve_xml_entity)
         .map(|c| c.into_owned())
         .map_err(|e| match e {
-            EscapeError::UnrecognizedEntity(_, entity) => XmlError::UnknownEntity { entity, position },
+            EscapeError::UnrecognizedEntity(_, entity) => {
+                XmlError::UnknownEntity { entity, position }
+            }
             other => malformed(&other.to_string(), position),
         })
 }
@@ -265,7 +272,10 @@ fn open(
         ResolveResult::Unbound => None,
         ResolveResult::Unknown(prefix) => {
             return Err(malformed(
-                &format!("undeclared namespace prefix {:?}", String::from_utf8_lossy(&prefix)),
+                &format!(
+                    "undeclared namespace prefix {:?}",
+                    String::from_utf8_lossy(&prefix)
+                ),
                 position,
             ))
         }
@@ -278,7 +288,10 @@ fn open(
         }
         if let (ResolveResult::Unknown(prefix), _) = reader.resolve_attribute(attr.key) {
             return Err(malformed(
-                &format!("undeclared namespace prefix {:?}", String::from_utf8_lossy(&prefix)),
+                &format!(
+                    "undeclared namespace prefix {:?}",
+                    String::from_utf8_lossy(&prefix)
+                ),
                 position,
             ));
         }
@@ -360,7 +373,10 @@ fn append_text(
             Ok(())
         }
         None if text.trim().is_empty() => Ok(()),
-        None if root_done => Err(malformed("trailing content after the root element", position)),
+        None if root_done => Err(malformed(
+            "trailing content after the root element",
+            position,
+        )),
         None => Err(malformed("text outside the root element", position)),
     }
 }

@@ -57,19 +57,37 @@ fn doctype_is_forbidden() {
     let bomb = r#"<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>
 <lolz>&lol2;</lolz>"#;
-    assert!(matches!(p(bomb).unwrap_err(), XmlError::DoctypeForbidden { position: 22 }));
+    assert!(matches!(
+        p(bomb).unwrap_err(),
+        XmlError::DoctypeForbidden { position: 22 }
+    ));
     let xxe = r#"<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"#;
-    assert!(matches!(p(xxe).unwrap_err(), XmlError::DoctypeForbidden { .. }));
-    assert!(matches!(p("<!DOCTYPE r><r/>").unwrap_err(), XmlError::DoctypeForbidden { .. }));
+    assert!(matches!(
+        p(xxe).unwrap_err(),
+        XmlError::DoctypeForbidden { .. }
+    ));
+    assert!(matches!(
+        p("<!DOCTYPE r><r/>").unwrap_err(),
+        XmlError::DoctypeForbidden { .. }
+    ));
 }
 
 #[test]
 fn unknown_entity() {
     let e = p("<a>x &nbsp; y</a>").unwrap_err();
-    assert!(matches!(&e, XmlError::UnknownEntity { entity, .. } if entity == "nbsp"), "{e:?}");
+    assert!(
+        matches!(&e, XmlError::UnknownEntity { entity, .. } if entity == "nbsp"),
+        "{e:?}"
+    );
     let e = p(r#"<a b="&ext;"/>"#).unwrap_err();
-    assert!(matches!(&e, XmlError::UnknownEntity { entity, .. } if entity == "ext"), "{e:?}");
-    assert!(matches!(p("<a>&#xZZ;</a>").unwrap_err(), XmlError::Malformed(_)));
+    assert!(
+        matches!(&e, XmlError::UnknownEntity { entity, .. } if entity == "ext"),
+        "{e:?}"
+    );
+    assert!(matches!(
+        p("<a>&#xZZ;</a>").unwrap_err(),
+        XmlError::Malformed(_)
+    ));
 }
 
 #[test]
@@ -84,7 +102,10 @@ fn too_deep() {
         XmlError::TooDeep { max: 3, .. }
     ));
     let deep = "<a>".repeat(100_000);
-    assert!(matches!(p(&deep).unwrap_err(), XmlError::TooDeep { max: 32, .. }));
+    assert!(matches!(
+        p(&deep).unwrap_err(),
+        XmlError::TooDeep { max: 32, .. }
+    ));
 }
 
 #[test]
@@ -124,7 +145,10 @@ fn not_utf8() {
     let e = p(r#"<?xml version="1.0" encoding="ISO-8859-1"?><a/>"#).unwrap_err();
     assert!(matches!(e, XmlError::NotUtf8 { .. }), "{e:?}");
     let utf16 = b"\xFF\xFE<\x00a\x00/\x00>\x00";
-    assert!(matches!(parse(utf16, &Limits::default()).unwrap_err(), XmlError::NotUtf8 { .. }));
+    assert!(matches!(
+        parse(utf16, &Limits::default()).unwrap_err(),
+        XmlError::NotUtf8 { .. }
+    ));
     assert!(p(r#"<?xml version="1.0" encoding="utf-8"?><a/>"#).is_ok());
 }
 
@@ -165,5 +189,18 @@ proptest! {
     #[test]
     fn random_bytes_never_panic(b in proptest::collection::vec(any::<u8>(), 0..200)) {
         let _ = parse(&b, &Limits::default());
+    }
+}
+
+#[test]
+fn invalid_character_references_are_refused() {
+    for bad in [
+        "<a>&#0;</a>",
+        "<a>&#xD800;</a>",
+        "<a>&#x110000;</a>",
+        "<a>&;</a>",
+        "<a>& b</a>",
+    ] {
+        assert!(p(bad).is_err(), "{bad:?} was accepted");
     }
 }

@@ -1,0 +1,138 @@
+//! Hostile and broken documents: each gets a clear 4xx problem+json naming the field, the
+//! rejected bytes are kept for audit, and the hub keeps serving.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+async fn rejected(s: &Setup, body: String, content_type: &str, status: u16) -> Value {
+    let r = s
+        .hub
+        .http
+        .post(format!("{}/v1/court/judgments", s.hub.base))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), status);
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["status"], status);
+    problem
+}
+
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn broken_and_hostile_documents_are_refused_and_the_hub_keeps_serving() {
+    let s = setup(Kind::Embedded, |o| o.body_limit = 64 * 1024).await;
+    let good = civil_loan();
+
+    // Malformed XML.
+    let p = rejected(&s, good.replace("</Parties>", ""), "application/xml", 422).await;
+    assert_eq!(fields(&p), ["body"], "{p:#}");
+    // The rejected bytes are kept under the message id the problem names.
+    let id = p["message_id"].as_str().unwrap();
+    let msg = s.hub.get_json(&format!("/v1/messages/{id}")).await.unwrap();
+    assert_eq!(msg["state"], "rejected");
+    assert_eq!(journey_states(&msg), ["received", "rejected"]);
+
+    // Wrong namespace.
+    let p = rejected(
+        &s,
+        good.replace("urn:thads:court:judgment:v1", "urn:example:other"),
+        "application/xml",
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["Judgment"], "{p:#}");
+
+    // A DOCTYPE with an entity declaration (billion laughs, external entities).
+    let evil = good.replacen(
+        "<Judgment",
+        "<!DOCTYPE Judgment [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>\n<Judgment",
+        1,
+    );
+    let p = rejected(&s, evil, "application/xml", 422).await;
+    assert_eq!(fields(&p), ["body"]);
+    assert!(p["errors"][0]["reason"].as_str().unwrap().to_lowercase().contains("doctype"), "{p:#}");
+
+    // An undeclared entity reference.
+    let p = rejected(&s, good.replacen("Nguyễn", "&xxe;", 1), "application/xml", 422).await;
+    assert_eq!(fields(&p), ["body"], "{p:#}");
+
+    // A missing required field.
+    let start = good.find("<JudgmentNumber>").unwrap();
+    let end = good.find("</JudgmentNumber>").unwrap() + "</JudgmentNumber>".len();
+    let missing = format!("{}{}", &good[..start], &good[end..]);
+    let p = rejected(&s, missing, "application/xml", 422).await;
+    assert!(
+        fields(&p).iter().any(|f| f.contains("JudgmentNumber")),
+        "{p:#}"
+    );
+
+    // A wrong CCCD.
+    let p = rejected(&s, good.replacen("079078001234", "07907800123", 1), "application/xml", 422).await;
+    assert!(fields(&p).iter().any(|f| f.ends_with("/Cccd")), "{p:#}");
+
+    // An oversized body.
+    let big = good.replacen("<Judgment", &format!("<!-- {} -->\n<Judgment", "x".repeat(70 * 1024)), 1);
+    rejected(&s, big, "application/xml", 413).await;
+
+    // Not XML at all, by media type.
+    rejected(&s, "{}".to_string(), "application/json", 415).await;
+
+    // Still serving: the good document is accepted.
+    let receipt = post_accepted(&s.hub, &good).await;
+    case_of(&s.hub, receipt["message_id"].as_str().unwrap()).await;
+    let ready = s.hub.http.get(format!("{}/readyz", s.hub.base)).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn unknown_ids_are_404_problems_and_maintenance_answers_503() {
+    let s = setup(Kind::Embedded, |_| {}).await;
+    for path in ["/v1/cases/case-none", "/v1/messages/jdg-none"] {
+        let r = s.hub.http.get(format!("{}{path}", s.hub.base)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+    }
+    let on = s
+        .hub
+        .http
+        .put(format!("{}/v1/admin/maintenance", s.hub.base))
+        .json(&serde_json::json!({"on": true}))
+        .send()
+        .await
+        .unwrap();
+    assert!(on.status().is_success());
+    let ready = s.hub.http.get(format!("{}/readyz", s.hub.base)).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+    let body: Value = ready.json().await.unwrap();
+    assert_eq!(body["maintenance"], true);
+    assert_eq!(body["database"]["ok"], true);
+    let r = s.hub.post_judgment(civil_loan()).await;
+    assert_eq!(r.status().as_u16(), 503);
+    let healthz = s.hub.http.get(format!("{}/healthz", s.hub.base)).send().await.unwrap();
+    assert_eq!(healthz.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn every_shipped_example_is_accepted() {
+    let s = setup(Kind::Embedded, |_| {}).await;
+    for (name, doc) in thads_e2e::corpus::all_examples() {
+        let r = s.hub.post_judgment(doc).await;
+        assert_eq!(r.status().as_u16(), 202, "{name}: {}", r.text().await.unwrap());
+    }
+}

@@ -1,0 +1,245 @@
+//! The bus port's conformance suite: the same behavioural tests run against the embedded queue
+//! (on SQLite and on PostgreSQL) and against NATS JetStream, so both runtimes keep one set of
+//! semantics: durable publish, de-duplication, ack, delayed nak, term, redelivery after
+//! `ack_wait`, independent consumers, and the worker's move to `dlq.<subject>`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use thads_core::bus::embedded::EmbeddedBus;
+use thads_core::bus::jetstream::{JetStreamBus, JetStreamSettings};
+use thads_core::bus::{Bus, ConsumerSpec, Delivery, Outgoing, Subscription, HEADER_DLQ_REASON};
+use thads_core::db::{migrate, Db};
+use thads_core::metrics::Metrics;
+use thads_core::retry::RetryPolicy;
+use thads_core::worker::{HandleError, Handler, Worker};
+use thads_e2e::services::{require_nats, unique, TestDb};
+use tokio_util::sync::CancellationToken;
+
+/// A bus under test and what keeps it alive.
+struct Under {
+    bus: Arc<dyn Bus>,
+    db: Db,
+    shutdown: CancellationToken,
+    _dir: Option<tempfile::TempDir>,
+    _pg: Option<TestDb>,
+}
+
+impl Drop for Under {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Impl {
+    EmbeddedSqlite,
+    EmbeddedPostgres,
+    JetStream,
+}
+
+async fn open(kind: Impl) -> Under {
+    let shutdown = CancellationToken::new();
+    match kind {
+        Impl::EmbeddedSqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let db = Db::connect(&format!("sqlite://{}/bus.db", dir.path().display()))
+                .await
+                .unwrap();
+            migrate(&db).await.unwrap();
+            Under {
+                bus: Arc::new(EmbeddedBus::new(db.clone(), shutdown.clone())),
+                db,
+                shutdown,
+                _dir: Some(dir),
+                _pg: None,
+            }
+        }
+        Impl::EmbeddedPostgres | Impl::JetStream => {
+            let pg = TestDb::create().await;
+            let db = Db::connect(&pg.url).await.unwrap();
+            migrate(&db).await.unwrap();
+            let bus: Arc<dyn Bus> = if let Impl::JetStream = kind {
+                let settings = JetStreamSettings {
+                    url: require_nats().await,
+                    prefix: unique("c"),
+                    max_age: Duration::from_secs(600),
+                    duplicate_window: Duration::from_secs(120),
+                    replicas: 1,
+                    connect_timeout: Duration::from_secs(5),
+                };
+                Arc::new(JetStreamBus::connect(&settings, shutdown.clone()).await.unwrap())
+            } else {
+                Arc::new(EmbeddedBus::new(db.clone(), shutdown.clone()))
+            };
+            Under {
+                bus,
+                db,
+                shutdown,
+                _dir: None,
+                _pg: Some(pg),
+            }
+        }
+    }
+}
+
+fn spec(name: &str, filter: &str, ack_wait: Duration) -> ConsumerSpec {
+    ConsumerSpec {
+        name: name.to_string(),
+        filter: filter.to_string(),
+        ack_wait,
+    }
+}
+
+async fn next_within(sub: &mut Box<dyn Subscription>, wait: Duration) -> Option<Delivery> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        match tokio::time::timeout(left, sub.next()).await {
+            Ok(Some(Ok(d))) => return Some(d),
+            Ok(Some(Err(_))) => continue,
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
+fn msg(subject: &str, id: &str) -> Outgoing {
+    let mut m = Outgoing::new(subject, id, Bytes::from(format!("payload of {id}")));
+    m.headers.insert("X-Test".into(), "yes".into());
+    m
+}
+
+async fn publish_ack_and_deduplicate(kind: Impl) {
+    let u = open(kind).await;
+    let mut sub = u
+        .bus
+        .subscribe(spec("c1", "in.test.>", Duration::from_secs(30)))
+        .await
+        .unwrap();
+    assert!(!u.bus.publish(msg("in.test.a", "m1")).await.unwrap().duplicate);
+    assert!(u.bus.publish(msg("in.test.a", "m1")).await.unwrap().duplicate);
+    let d = next_within(&mut sub, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(d.msg_id, "m1");
+    assert_eq!(d.subject, "in.test.a");
+    assert_eq!(d.delivered, 1);
+    assert_eq!(d.payload, Bytes::from("payload of m1"));
+    assert_eq!(d.headers.get("X-Test").map(String::as_str), Some("yes"));
+    d.ack().await.unwrap();
+    assert!(next_within(&mut sub, Duration::from_millis(700)).await.is_none(), "acked and deduplicated");
+    u.bus.health().await.unwrap();
+}
+
+async fn nak_redelivers_after_the_delay_and_term_stops(kind: Impl) {
+    let u = open(kind).await;
+    let mut sub = u
+        .bus
+        .subscribe(spec("c2", "out.test.>", Duration::from_secs(30)))
+        .await
+        .unwrap();
+    u.bus.publish(msg("out.test.x", "n1")).await.unwrap();
+    let d = next_within(&mut sub, Duration::from_secs(5)).await.unwrap();
+    let naked = Instant::now();
+    d.nak(Duration::from_millis(600)).await.unwrap();
+    let d = next_within(&mut sub, Duration::from_secs(5)).await.unwrap();
+    assert!(naked.elapsed() >= Duration::from_millis(500), "redelivered too early: {:?}", naked.elapsed());
+    assert_eq!(d.delivered, 2);
+    d.term().await.unwrap();
+    assert!(next_within(&mut sub, Duration::from_millis(900)).await.is_none(), "terminated");
+}
+
+async fn unacknowledged_is_redelivered_after_ack_wait(kind: Impl) {
+    let u = open(kind).await;
+    let mut sub = u
+        .bus
+        .subscribe(spec("c3", "in.wait.>", Duration::from_secs(1)))
+        .await
+        .unwrap();
+    u.bus.publish(msg("in.wait.x", "w1")).await.unwrap();
+    let first = next_within(&mut sub, Duration::from_secs(5)).await.unwrap();
+    drop(first); // a worker that died holding it
+    let again = next_within(&mut sub, Duration::from_secs(6)).await.unwrap();
+    assert_eq!(again.msg_id, "w1");
+    assert_eq!(again.delivered, 2);
+    again.ack().await.unwrap();
+}
+
+async fn consumers_progress_independently(kind: Impl) {
+    let u = open(kind).await;
+    let mut a = u.bus.subscribe(spec("ca", "case.>", Duration::from_secs(30))).await.unwrap();
+    let mut b = u.bus.subscribe(spec("cb", "case.HCM.>", Duration::from_secs(30))).await.unwrap();
+    u.bus.publish(msg("case.HCM.c1", "e1")).await.unwrap();
+    u.bus.publish(msg("case.HNI.c2", "e2")).await.unwrap();
+    let mut seen_a = Vec::new();
+    while let Some(d) = next_within(&mut a, Duration::from_secs(2)).await {
+        seen_a.push(d.msg_id.clone());
+        d.ack().await.unwrap();
+        if seen_a.len() == 2 {
+            break;
+        }
+    }
+    seen_a.sort();
+    assert_eq!(seen_a, ["e1", "e2"]);
+    let d = next_within(&mut b, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(d.msg_id, "e1");
+    d.ack().await.unwrap();
+    assert!(next_within(&mut b, Duration::from_millis(500)).await.is_none());
+}
+
+struct AlwaysRetry(AtomicU32);
+
+#[async_trait]
+impl Handler for AlwaysRetry {
+    fn consumer(&self) -> ConsumerSpec {
+        spec("flaky", "out.flaky.>", Duration::from_secs(30))
+    }
+    async fn handle(&self, _d: &Delivery) -> Result<(), HandleError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Err(HandleError::Retry("partner answered 503".into()))
+    }
+}
+
+async fn worker_dead_letters_after_max_deliveries(kind: Impl) {
+    let u = open(kind).await;
+    let mut dlq = u.bus.subscribe(spec("dlq-watch", "dlq.>", Duration::from_secs(30))).await.unwrap();
+    let handler = Arc::new(AlwaysRetry(AtomicU32::new(0)));
+    let policy = RetryPolicy {
+        max_deliveries: std::num::NonZeroU32::new(3).unwrap(),
+        retry_min: Duration::from_millis(50),
+        retry_max: Duration::from_millis(200),
+    };
+    let worker = Worker::new(u.bus.clone(), u.db.clone(), policy, Arc::new(Metrics::new()), handler.clone());
+    tokio::spawn(worker.run(u.shutdown.clone()));
+    u.bus.publish(msg("out.flaky.x", "f1")).await.unwrap();
+    let dead = next_within(&mut dlq, Duration::from_secs(10)).await.unwrap();
+    assert_eq!(dead.subject, "dlq.out.flaky.x");
+    assert_eq!(dead.payload, Bytes::from("payload of f1"), "original bytes kept");
+    let reason = dead.headers.get(HEADER_DLQ_REASON).cloned().unwrap_or_default();
+    assert!(reason.contains("gave up after 3 attempts") && reason.contains("503"), "{reason}");
+    dead.ack().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(handler.0.load(Ordering::SeqCst), 3, "tried exactly max_deliveries times");
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod embedded_sqlite { use super::*; $( #[tokio::test] async fn $name() { super::$name(Impl::EmbeddedSqlite).await } )* }
+        mod embedded_postgres { use super::*; $( #[tokio::test] async fn $name() { super::$name(Impl::EmbeddedPostgres).await } )* }
+        mod jetstream { use super::*; $( #[tokio::test] async fn $name() { super::$name(Impl::JetStream).await } )* }
+    };
+}
+
+conformance!(
+    publish_ack_and_deduplicate,
+    nak_redelivers_after_the_delay_and_term_stops,
+    unacknowledged_is_redelivered_after_ack_wait,
+    consumers_progress_independently,
+    worker_dead_letters_after_max_deliveries,
+);

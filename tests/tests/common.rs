@@ -1,0 +1,111 @@
+//! Shared steps of the end-to-end tests: start a hub in either runtime next to a VNeID
+//! simulator, post a judgment, and follow its case and notices.
+
+#![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use thads_e2e::hub::{Hub, HubOptions, Runtime};
+use thads_e2e::services::{require_nats, unique, TestDb};
+use thads_e2e::vneid_sim::VneidSim;
+
+/// The hub binary under test.
+pub fn binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_thads-hub-e2e"))
+}
+
+/// Which runtime a test runs against.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Embedded,
+    Production,
+}
+
+/// A hub with what it needs; the database is dropped after the hub.
+pub struct Setup {
+    pub hub: Hub,
+    pub sim: VneidSim,
+    _db: Option<TestDb>,
+}
+
+/// Starts a simulator and a hub of `kind`, letting `tune` adjust the options.
+pub async fn setup(kind: Kind, tune: impl FnOnce(&mut HubOptions)) -> Setup {
+    let sim = VneidSim::start().await.unwrap();
+    let (runtime, db) = match kind {
+        Kind::Embedded => (Runtime::Embedded, None),
+        Kind::Production => {
+            let nats_url = require_nats().await;
+            let db = TestDb::create().await;
+            (
+                Runtime::Production {
+                    database_url: db.url.clone(),
+                    nats_url,
+                    prefix: unique("t"),
+                },
+                Some(db),
+            )
+        }
+    };
+    let mut options = HubOptions::new(runtime, Some(sim.endpoint()));
+    tune(&mut options);
+    let hub = Hub::start(binary(), options).await;
+    Setup { hub, sim, _db: db }
+}
+
+/// The example every journey test sends.
+pub fn civil_loan() -> String {
+    thads_e2e::corpus::example("ds-vay-tai-san.xml")
+}
+
+/// Posts `doc`, expects 202, and returns the receipt.
+pub async fn post_accepted(hub: &Hub, doc: &str) -> Value {
+    let r = hub.post_judgment(doc.to_string()).await;
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(status, 202, "{body:#}");
+    assert_eq!(body["status"], "accepted");
+    assert_eq!(body["duplicate"], false);
+    body
+}
+
+/// Waits until the message is handled and returns its case.
+pub async fn case_of(hub: &Hub, message_id: &str) -> Value {
+    let msg = hub
+        .wait_for(&format!("/v1/messages/{message_id}"), Duration::from_secs(30), |m| {
+            m["state"] == "handled"
+        })
+        .await;
+    let case_id = msg["case_id"].as_str().unwrap().to_string();
+    hub.get_json(&format!("/v1/cases/{case_id}")).await.unwrap()
+}
+
+/// How many parties of the case have a CCCD (each gets one notice).
+pub fn parties_with_cccd(case: &Value) -> usize {
+    case["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["cccd"].is_null())
+        .count()
+}
+
+/// Waits until every notice of the case is in `state`; returns the case.
+pub async fn wait_notices(hub: &Hub, case_id: &str, state: &str, timeout: Duration) -> Value {
+    hub.wait_for(&format!("/v1/cases/{case_id}"), timeout, |c| {
+        let notices = c["notices"].as_array().unwrap();
+        !notices.is_empty() && notices.iter().all(|n| n["state"] == state)
+    })
+    .await
+}
+
+/// The states a message went through, in order.
+pub fn journey_states(msg: &Value) -> Vec<String> {
+    msg["journey"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["state"].as_str().unwrap().to_string())
+        .collect()
+}
