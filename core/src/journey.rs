@@ -80,11 +80,20 @@ impl MessageState {
             (Received, Accepted | Rejected)
                 | (Accepted, Handled | WaitingRetry | Failed | DeadLettered)
                 | (Emitted, Sending | DeadLettered)
-                | (Sending, Sending | Delivered | WaitingRetry | Failed | DeadLettered)
-                | (WaitingRetry, Sending | Handled | WaitingRetry | Failed | DeadLettered)
+                | (
+                    Sending,
+                    Sending | Delivered | WaitingRetry | Failed | DeadLettered
+                )
+                | (
+                    WaitingRetry,
+                    Sending | Handled | WaitingRetry | Failed | DeadLettered
+                )
                 | (Failed, DeadLettered)
                 | (DeadLettered, Replayed)
-                | (Replayed, Sending | Handled | WaitingRetry | Failed | DeadLettered)
+                | (
+                    Replayed,
+                    Sending | Handled | WaitingRetry | Failed | DeadLettered
+                )
         )
     }
 
@@ -274,14 +283,16 @@ async fn add_event(
     detail: Option<&str>,
     at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(state.as_str())
-        .bind(at)
-        .bind(detail)
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(state.as_str())
+    .bind(at)
+    .bind(detail)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
 }
 
 /// One message as the read side shows it.

@@ -155,7 +155,12 @@ impl Worker {
             .handled(&spec.name, outcome, delivery.delivered, started.elapsed());
     }
 
-    fn settle(&self, delivery: &Delivery, result: Result<(), BusError>, outcome: &'static str) -> &'static str {
+    fn settle(
+        &self,
+        delivery: &Delivery,
+        result: Result<(), BusError>,
+        outcome: &'static str,
+    ) -> &'static str {
         if let Err(e) = result {
             // The message will come back after ack_wait; the inbox makes that harmless.
             tracing::warn!(msg_id = %delivery.msg_id, error = %e, "could not settle a delivery");
@@ -170,7 +175,8 @@ impl Worker {
             delivery.delivered,
             delay.as_millis()
         );
-        self.record(delivery, MessageState::WaitingRetry, &detail).await;
+        self.record(delivery, MessageState::WaitingRetry, &detail)
+            .await;
         self.settle(delivery, delivery.nak(delay).await, "retry")
     }
 
@@ -183,10 +189,14 @@ impl Worker {
         msg.headers = delivery.headers.clone();
         msg.headers
             .insert(HEADER_DLQ_REASON.to_string(), single_line(reason));
-        msg.headers
-            .insert(HEADER_ORIGINAL_SUBJECT.to_string(), delivery.subject.clone());
-        msg.headers
-            .insert(HEADER_DELIVERIES.to_string(), delivery.delivered.to_string());
+        msg.headers.insert(
+            HEADER_ORIGINAL_SUBJECT.to_string(),
+            delivery.subject.clone(),
+        );
+        msg.headers.insert(
+            HEADER_DELIVERIES.to_string(),
+            delivery.delivered.to_string(),
+        );
         msg.headers
             .insert("Thads-Msg-Id".to_string(), delivery.msg_id.clone());
         if let Err(e) = self.bus.publish(msg).await {
@@ -194,7 +204,8 @@ impl Worker {
             tracing::warn!(msg_id = %delivery.msg_id, error = %e, "cannot publish to the dead-letter queue; will retry");
             return self.settle(delivery, delivery.nak(self.policy.retry_max).await, "retry");
         }
-        self.record(delivery, MessageState::DeadLettered, reason).await;
+        self.record(delivery, MessageState::DeadLettered, reason)
+            .await;
         self.metrics.dead_lettered(&delivery.subject);
         tracing::warn!(msg_id = %delivery.msg_id, subject = %delivery.subject, "message moved to the dead-letter queue");
         self.settle(delivery, delivery.term().await, "dead_letter")
@@ -222,13 +233,18 @@ impl Worker {
             Err(JourneyError::IllegalTransition { .. }) => {
                 tracing::debug!(msg_id = %delivery.msg_id, "journey step skipped: already further along");
             }
-            Err(e) => tracing::warn!(msg_id = %delivery.msg_id, error = %e, "cannot record a journey step"),
+            Err(e) => {
+                tracing::warn!(msg_id = %delivery.msg_id, error = %e, "cannot record a journey step")
+            }
         }
     }
 }
 
 fn single_line(s: &str) -> String {
-    let mut out: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let mut out: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     out.truncate(1000);
     out
 }

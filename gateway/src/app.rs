@@ -23,10 +23,15 @@ use crate::http::{router, AppState};
 /// Opens and migrates the configured database.
 pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     let url = config.database_url();
-    let db = Db::connect(&url)
+    let db = Db::connect(&url).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            crate::config::mask_password(&url)
+        )
+    })?;
+    db::migrate(&db)
         .await
-        .with_context(|| format!("cannot open the database {}", crate::config::mask_password(&url)))?;
-    db::migrate(&db).await.context("cannot migrate the database")?;
+        .context("cannot migrate the database")?;
     Ok(db)
 }
 
@@ -86,9 +91,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 config.vneid.concurrency.get(),
             ));
         }
-        None => tracing::warn!(
-            "vneid.endpoint is not set: notices stay queued until it is configured"
-        ),
+        None => {
+            tracing::warn!("vneid.endpoint is not set: notices stay queued until it is configured")
+        }
     }
     for (handler, copies) in handlers {
         for _ in 0..copies {

@@ -157,10 +157,16 @@ impl Config {
             figment = figment.merge(Toml::file(path));
         }
         figment = figment
-            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            )
             .merge(Env::raw().only(&["NATS_URL"]).map(|_| "nats.url".into()))
             .merge(Env::prefixed("THADS_").split("__"));
-        let config: Config = figment.extract().map_err(|e| ConfigError::Load(Box::new(e)))?;
+        let config: Config = figment
+            .extract()
+            .map_err(|e| ConfigError::Load(Box::new(e)))?;
         config.validate()?;
         Ok(config)
     }
@@ -247,7 +253,7 @@ fn mask_url<S: Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Err
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::result_large_err)]
     use super::*;
 
     #[test]

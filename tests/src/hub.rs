@@ -104,15 +104,24 @@ impl Hub {
         cmd.arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("RUST_LOG", std::env::var("THADS_TEST_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("THADS_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .env("THADS_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("THADS_DATA_DIR", self.data_dir.path())
             .env("THADS_BUS__MAX_DELIVERIES", o.max_deliveries.to_string())
-            .env("THADS_BUS__RETRY_MIN", format!("{}ms", o.retry_min.as_millis()))
+            .env(
+                "THADS_BUS__RETRY_MIN",
+                format!("{}ms", o.retry_min.as_millis()),
+            )
             .env("THADS_BUS__RETRY_MAX", "1s")
             .env("THADS_BUS__ACK_WAIT", "5s")
             .env("THADS_HTTP__BODY_LIMIT", o.body_limit.to_string())
-            .env("THADS_VNEID__TIMEOUT", format!("{}ms", o.vneid_timeout.as_millis()))
+            .env(
+                "THADS_VNEID__TIMEOUT",
+                format!("{}ms", o.vneid_timeout.as_millis()),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         if let Some(v) = &o.vneid {
@@ -145,7 +154,10 @@ impl Hub {
                     return;
                 }
             }
-            assert!(Instant::now() < deadline, "hub did not become ready in 60 s");
+            assert!(
+                Instant::now() < deadline,
+                "hub did not become ready in 60 s"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -209,7 +221,11 @@ impl Hub {
             return None;
         }
         assert!(r.status().is_success(), "GET {path}: {}", r.status());
-        Some(r.json().await.unwrap_or_else(|e| panic!("GET {path}: not JSON: {e}")))
+        Some(
+            r.json()
+                .await
+                .unwrap_or_else(|e| panic!("GET {path}: not JSON: {e}")),
+        )
     }
 
     /// Polls `path` until `check` holds, or panics after `timeout` with the last document.

@@ -163,7 +163,11 @@ async fn notify(
         inner.attempts += 1;
         let mode = inner.mode;
         if let Mode::FailNext { n } = mode {
-            inner.mode = if n <= 1 { Mode::Ok } else { Mode::FailNext { n: n - 1 } };
+            inner.mode = if n <= 1 {
+                Mode::Ok
+            } else {
+                Mode::FailNext { n: n - 1 }
+            };
         }
         mode
     };
@@ -186,18 +190,14 @@ async fn notify(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
     let id = req.notification_id.clone();
-    state
-        .lock()
-        .accepted
-        .entry(id.clone())
-        .or_insert(Received {
-            notification_id: req.notification_id,
-            citizen_id: req.citizen_id,
-            title: req.title,
-            content: req.content,
-            reference: req.reference,
-            token,
-        });
+    state.lock().accepted.entry(id.clone()).or_insert(Received {
+        notification_id: req.notification_id,
+        citizen_id: req.citizen_id,
+        title: req.title,
+        content: req.content,
+        reference: req.reference,
+        token,
+    });
     (
         StatusCode::OK,
         Json(serde_json::json!({ "id": format!("vneid-{id}"), "status": "queued" })),

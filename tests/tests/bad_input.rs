@@ -31,7 +31,11 @@ async fn rejected(s: &Setup, body: String, content_type: &str, status: u16) -> V
 fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]
         .as_array()
-        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -67,10 +71,23 @@ async fn broken_and_hostile_documents_are_refused_and_the_hub_keeps_serving() {
     );
     let p = rejected(&s, evil, "application/xml", 422).await;
     assert_eq!(fields(&p), ["body"]);
-    assert!(p["errors"][0]["reason"].as_str().unwrap().to_lowercase().contains("doctype"), "{p:#}");
+    assert!(
+        p["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("doctype"),
+        "{p:#}"
+    );
 
     // An undeclared entity reference.
-    let p = rejected(&s, good.replacen("Nguyễn", "&xxe;", 1), "application/xml", 422).await;
+    let p = rejected(
+        &s,
+        good.replacen("Nguyễn", "&xxe;", 1),
+        "application/xml",
+        422,
+    )
+    .await;
     assert_eq!(fields(&p), ["body"], "{p:#}");
 
     // A missing required field.
@@ -84,11 +101,21 @@ async fn broken_and_hostile_documents_are_refused_and_the_hub_keeps_serving() {
     );
 
     // A wrong CCCD.
-    let p = rejected(&s, good.replacen("079078001234", "07907800123", 1), "application/xml", 422).await;
+    let p = rejected(
+        &s,
+        good.replacen("079078001234", "07907800123", 1),
+        "application/xml",
+        422,
+    )
+    .await;
     assert!(fields(&p).iter().any(|f| f.ends_with("/Cccd")), "{p:#}");
 
     // An oversized body.
-    let big = good.replacen("<Judgment", &format!("<!-- {} -->\n<Judgment", "x".repeat(70 * 1024)), 1);
+    let big = good.replacen(
+        "<Judgment",
+        &format!("<!-- {} -->\n<Judgment", "x".repeat(70 * 1024)),
+        1,
+    );
     rejected(&s, big, "application/xml", 413).await;
 
     // Not XML at all, by media type.
@@ -97,7 +124,13 @@ async fn broken_and_hostile_documents_are_refused_and_the_hub_keeps_serving() {
     // Still serving: the good document is accepted.
     let receipt = post_accepted(&s.hub, &good).await;
     case_of(&s.hub, receipt["message_id"].as_str().unwrap()).await;
-    let ready = s.hub.http.get(format!("{}/readyz", s.hub.base)).send().await.unwrap();
+    let ready = s
+        .hub
+        .http
+        .get(format!("{}/readyz", s.hub.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status().as_u16(), 200);
 }
 
@@ -105,7 +138,13 @@ async fn broken_and_hostile_documents_are_refused_and_the_hub_keeps_serving() {
 async fn unknown_ids_are_404_problems_and_maintenance_answers_503() {
     let s = setup(Kind::Embedded, |_| {}).await;
     for path in ["/v1/cases/case-none", "/v1/messages/jdg-none"] {
-        let r = s.hub.http.get(format!("{}{path}", s.hub.base)).send().await.unwrap();
+        let r = s
+            .hub
+            .http
+            .get(format!("{}{path}", s.hub.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 404);
     }
     let on = s
@@ -117,14 +156,26 @@ async fn unknown_ids_are_404_problems_and_maintenance_answers_503() {
         .await
         .unwrap();
     assert!(on.status().is_success());
-    let ready = s.hub.http.get(format!("{}/readyz", s.hub.base)).send().await.unwrap();
+    let ready = s
+        .hub
+        .http
+        .get(format!("{}/readyz", s.hub.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status().as_u16(), 503);
     let body: Value = ready.json().await.unwrap();
     assert_eq!(body["maintenance"], true);
     assert_eq!(body["database"]["ok"], true);
     let r = s.hub.post_judgment(civil_loan()).await;
     assert_eq!(r.status().as_u16(), 503);
-    let healthz = s.hub.http.get(format!("{}/healthz", s.hub.base)).send().await.unwrap();
+    let healthz = s
+        .hub
+        .http
+        .get(format!("{}/healthz", s.hub.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(healthz.status().as_u16(), 200);
 }
 
@@ -133,6 +184,11 @@ async fn every_shipped_example_is_accepted() {
     let s = setup(Kind::Embedded, |_| {}).await;
     for (name, doc) in thads_e2e::corpus::all_examples() {
         let r = s.hub.post_judgment(doc).await;
-        assert_eq!(r.status().as_u16(), 202, "{name}: {}", r.text().await.unwrap());
+        assert_eq!(
+            r.status().as_u16(),
+            202,
+            "{name}: {}",
+            r.text().await.unwrap()
+        );
     }
 }

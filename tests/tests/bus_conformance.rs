@@ -73,7 +73,11 @@ async fn open(kind: Impl) -> Under {
                     replicas: 1,
                     connect_timeout: Duration::from_secs(5),
                 };
-                Arc::new(JetStreamBus::connect(&settings, shutdown.clone()).await.unwrap())
+                Arc::new(
+                    JetStreamBus::connect(&settings, shutdown.clone())
+                        .await
+                        .unwrap(),
+                )
             } else {
                 Arc::new(EmbeddedBus::new(db.clone(), shutdown.clone()))
             };
@@ -124,8 +128,20 @@ async fn publish_ack_and_deduplicate(kind: Impl) {
         .subscribe(spec("c1", "in.test.>", Duration::from_secs(30)))
         .await
         .unwrap();
-    assert!(!u.bus.publish(msg("in.test.a", "m1")).await.unwrap().duplicate);
-    assert!(u.bus.publish(msg("in.test.a", "m1")).await.unwrap().duplicate);
+    assert!(
+        !u.bus
+            .publish(msg("in.test.a", "m1"))
+            .await
+            .unwrap()
+            .duplicate
+    );
+    assert!(
+        u.bus
+            .publish(msg("in.test.a", "m1"))
+            .await
+            .unwrap()
+            .duplicate
+    );
     let d = next_within(&mut sub, Duration::from_secs(5)).await.unwrap();
     assert_eq!(d.msg_id, "m1");
     assert_eq!(d.subject, "in.test.a");
@@ -133,7 +149,9 @@ async fn publish_ack_and_deduplicate(kind: Impl) {
     assert_eq!(d.payload, Bytes::from("payload of m1"));
     assert_eq!(d.headers.get("X-Test").map(String::as_str), Some("yes"));
     d.ack().await.unwrap();
-    assert!(next_within(&mut sub, Duration::from_millis(700)).await.is_none(), "acked and deduplicated");
+    if let Some(extra) = next_within(&mut sub, Duration::from_millis(700)).await {
+        panic!("acked and deduplicated, yet delivered again: {extra:?}");
+    }
     u.bus.health().await.unwrap();
 }
 
@@ -149,10 +167,19 @@ async fn nak_redelivers_after_the_delay_and_term_stops(kind: Impl) {
     let naked = Instant::now();
     d.nak(Duration::from_millis(600)).await.unwrap();
     let d = next_within(&mut sub, Duration::from_secs(5)).await.unwrap();
-    assert!(naked.elapsed() >= Duration::from_millis(500), "redelivered too early: {:?}", naked.elapsed());
+    assert!(
+        naked.elapsed() >= Duration::from_millis(500),
+        "redelivered too early: {:?}",
+        naked.elapsed()
+    );
     assert_eq!(d.delivered, 2);
     d.term().await.unwrap();
-    assert!(next_within(&mut sub, Duration::from_millis(900)).await.is_none(), "terminated");
+    assert!(
+        next_within(&mut sub, Duration::from_millis(900))
+            .await
+            .is_none(),
+        "terminated"
+    );
 }
 
 async fn unacknowledged_is_redelivered_after_ack_wait(kind: Impl) {
@@ -173,8 +200,16 @@ async fn unacknowledged_is_redelivered_after_ack_wait(kind: Impl) {
 
 async fn consumers_progress_independently(kind: Impl) {
     let u = open(kind).await;
-    let mut a = u.bus.subscribe(spec("ca", "case.>", Duration::from_secs(30))).await.unwrap();
-    let mut b = u.bus.subscribe(spec("cb", "case.HCM.>", Duration::from_secs(30))).await.unwrap();
+    let mut a = u
+        .bus
+        .subscribe(spec("ca", "case.>", Duration::from_secs(30)))
+        .await
+        .unwrap();
+    let mut b = u
+        .bus
+        .subscribe(spec("cb", "case.HCM.>", Duration::from_secs(30)))
+        .await
+        .unwrap();
     u.bus.publish(msg("case.HCM.c1", "e1")).await.unwrap();
     u.bus.publish(msg("case.HNI.c2", "e2")).await.unwrap();
     let mut seen_a = Vec::new();
@@ -190,7 +225,32 @@ async fn consumers_progress_independently(kind: Impl) {
     let d = next_within(&mut b, Duration::from_secs(5)).await.unwrap();
     assert_eq!(d.msg_id, "e1");
     d.ack().await.unwrap();
-    assert!(next_within(&mut b, Duration::from_millis(500)).await.is_none());
+    assert!(next_within(&mut b, Duration::from_millis(500))
+        .await
+        .is_none());
+}
+
+async fn a_consumer_created_later_gets_earlier_messages(kind: Impl) {
+    let u = open(kind).await;
+    u.bus.publish(msg("in.late.x", "l1")).await.unwrap();
+    let mut sub = u
+        .bus
+        .subscribe(spec("late", "in.late.>", Duration::from_secs(30)))
+        .await
+        .unwrap();
+    let d = next_within(&mut sub, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(d.msg_id, "l1");
+    d.ack().await.unwrap();
+    // Subscribing again (a restart) does not replay what was acknowledged.
+    drop(sub);
+    let mut again = u
+        .bus
+        .subscribe(spec("late", "in.late.>", Duration::from_secs(30)))
+        .await
+        .unwrap();
+    assert!(next_within(&mut again, Duration::from_millis(700))
+        .await
+        .is_none());
 }
 
 struct AlwaysRetry(AtomicU32);
@@ -208,24 +268,51 @@ impl Handler for AlwaysRetry {
 
 async fn worker_dead_letters_after_max_deliveries(kind: Impl) {
     let u = open(kind).await;
-    let mut dlq = u.bus.subscribe(spec("dlq-watch", "dlq.>", Duration::from_secs(30))).await.unwrap();
+    let mut dlq = u
+        .bus
+        .subscribe(spec("dlq-watch", "dlq.>", Duration::from_secs(30)))
+        .await
+        .unwrap();
     let handler = Arc::new(AlwaysRetry(AtomicU32::new(0)));
     let policy = RetryPolicy {
         max_deliveries: std::num::NonZeroU32::new(3).unwrap(),
         retry_min: Duration::from_millis(50),
         retry_max: Duration::from_millis(200),
     };
-    let worker = Worker::new(u.bus.clone(), u.db.clone(), policy, Arc::new(Metrics::new()), handler.clone());
+    let worker = Worker::new(
+        u.bus.clone(),
+        u.db.clone(),
+        policy,
+        Arc::new(Metrics::new()),
+        handler.clone(),
+    );
     tokio::spawn(worker.run(u.shutdown.clone()));
     u.bus.publish(msg("out.flaky.x", "f1")).await.unwrap();
-    let dead = next_within(&mut dlq, Duration::from_secs(10)).await.unwrap();
+    let dead = next_within(&mut dlq, Duration::from_secs(10))
+        .await
+        .unwrap();
     assert_eq!(dead.subject, "dlq.out.flaky.x");
-    assert_eq!(dead.payload, Bytes::from("payload of f1"), "original bytes kept");
-    let reason = dead.headers.get(HEADER_DLQ_REASON).cloned().unwrap_or_default();
-    assert!(reason.contains("gave up after 3 attempts") && reason.contains("503"), "{reason}");
+    assert_eq!(
+        dead.payload,
+        Bytes::from("payload of f1"),
+        "original bytes kept"
+    );
+    let reason = dead
+        .headers
+        .get(HEADER_DLQ_REASON)
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        reason.contains("gave up after 3 attempts") && reason.contains("503"),
+        "{reason}"
+    );
     dead.ack().await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(handler.0.load(Ordering::SeqCst), 3, "tried exactly max_deliveries times");
+    assert_eq!(
+        handler.0.load(Ordering::SeqCst),
+        3,
+        "tried exactly max_deliveries times"
+    );
 }
 
 macro_rules! conformance {
@@ -242,4 +329,5 @@ conformance!(
     unacknowledged_is_redelivered_after_ack_wait,
     consumers_progress_independently,
     worker_dead_letters_after_max_deliveries,
+    a_consumer_created_later_gets_earlier_messages,
 );

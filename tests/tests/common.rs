@@ -73,9 +73,11 @@ pub async fn post_accepted(hub: &Hub, doc: &str) -> Value {
 /// Waits until the message is handled and returns its case.
 pub async fn case_of(hub: &Hub, message_id: &str) -> Value {
     let msg = hub
-        .wait_for(&format!("/v1/messages/{message_id}"), Duration::from_secs(30), |m| {
-            m["state"] == "handled"
-        })
+        .wait_for(
+            &format!("/v1/messages/{message_id}"),
+            Duration::from_secs(30),
+            |m| m["state"] == "handled",
+        )
         .await;
     let case_id = msg["case_id"].as_str().unwrap().to_string();
     hub.get_json(&format!("/v1/cases/{case_id}")).await.unwrap()

@@ -21,7 +21,10 @@ async fn judgment_opens_a_case_and_notifies_each_party(kind: Kind) {
     assert_eq!(case["judgment_number"], "215/2026/DS-ST");
     assert!(!case["obligations"].as_array().unwrap().is_empty());
     let expected = parties_with_cccd(&case);
-    assert!(expected >= 2, "the example has a creditor and a debtor with CCCD");
+    assert!(
+        expected >= 2,
+        "the example has a creditor and a debtor with CCCD"
+    );
 
     let case_id = case["id"].as_str().unwrap();
     let case = wait_notices(&s.hub, case_id, "delivered", Duration::from_secs(30)).await;
@@ -31,7 +34,11 @@ async fn judgment_opens_a_case_and_notifies_each_party(kind: Kind) {
     for notice in &accepted {
         assert_eq!(notice.reference, case_id);
         assert_eq!(notice.token.as_deref(), Some("test-token"));
-        assert!(notice.content.contains("215/2026/DS-ST"), "{}", notice.content);
+        assert!(
+            notice.content.contains("215/2026/DS-ST"),
+            "{}",
+            notice.content
+        );
         assert_eq!(notice.citizen_id.len(), 12);
     }
     // The debtor's notice asks for money, so it carries the payment reference.
@@ -39,10 +46,18 @@ async fn judgment_opens_a_case_and_notifies_each_party(kind: Kind) {
     assert!(accepted.iter().any(|n| n.content.contains(reference)));
 
     // The judgment's journey and one notice's journey, through the read side.
-    let msg = s.hub.get_json(&format!("/v1/messages/{message_id}")).await.unwrap();
+    let msg = s
+        .hub
+        .get_json(&format!("/v1/messages/{message_id}"))
+        .await
+        .unwrap();
     assert_eq!(journey_states(&msg), ["received", "accepted", "handled"]);
     let notice_id = case["notices"][0]["message_id"].as_str().unwrap();
-    let notice = s.hub.get_json(&format!("/v1/messages/{notice_id}")).await.unwrap();
+    let notice = s
+        .hub
+        .get_json(&format!("/v1/messages/{notice_id}"))
+        .await
+        .unwrap();
     assert_eq!(journey_states(&notice), ["emitted", "sending", "delivered"]);
     assert_eq!(notice["parent_id"], message_id);
 
@@ -78,18 +93,32 @@ async fn same_judgment_twice_gives_one_case_and_one_notice_per_party(kind: Kind)
     let again: serde_json::Value = again.json().await.unwrap();
     assert_eq!(again["duplicate"], true);
     assert_eq!(again["receipt_id"], first["receipt_id"]);
-    assert!(again["detail"].as_str().unwrap().contains("duplicate of an accepted message"));
+    assert!(again["detail"]
+        .as_str()
+        .unwrap()
+        .contains("duplicate of an accepted message"));
 
     let case = case_of(&s.hub, first["message_id"].as_str().unwrap()).await;
     let case_id = case["id"].as_str().unwrap();
     let case = wait_notices(&s.hub, case_id, "delivered", Duration::from_secs(30)).await;
     // A third send after the case exists changes nothing either.
-    assert_eq!(s.hub.post_judgment(civil_loan()).await.status().as_u16(), 200);
+    assert_eq!(
+        s.hub.post_judgment(civil_loan()).await.status().as_u16(),
+        200
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     let expected = parties_with_cccd(&case);
     assert_eq!(s.sim.state.accepted().len(), expected);
-    assert_eq!(s.sim.state.attempts(), expected as u64, "no notice sent twice");
-    let case = s.hub.get_json(&format!("/v1/cases/{case_id}")).await.unwrap();
+    assert_eq!(
+        s.sim.state.attempts(),
+        expected as u64,
+        "no notice sent twice"
+    );
+    let case = s
+        .hub
+        .get_json(&format!("/v1/cases/{case_id}"))
+        .await
+        .unwrap();
     assert_eq!(case["notices"].as_array().unwrap().len(), expected);
     assert_eq!(case["events"].as_array().unwrap().len(), 1, "opened once");
 }
@@ -112,11 +141,17 @@ async fn vneid_failing_three_times_then_recovering(kind: Kind) {
     let case_id = case["id"].as_str().unwrap();
     let case = wait_notices(&s.hub, case_id, "delivered", Duration::from_secs(60)).await;
     let expected = parties_with_cccd(&case);
-    assert_eq!(s.sim.state.accepted().len(), expected, "each notice arrives once");
+    assert_eq!(
+        s.sim.state.accepted().len(),
+        expected,
+        "each notice arrives once"
+    );
     assert_eq!(s.sim.state.attempts(), expected as u64 + 3);
     let retried: Vec<_> = futures_journeys(&s.hub, &case).await;
     assert!(
-        retried.iter().any(|states| states.contains(&"waiting_retry".to_string())),
+        retried
+            .iter()
+            .any(|states| states.contains(&"waiting_retry".to_string())),
         "{retried:?}"
     );
     for states in retried {
@@ -156,10 +191,16 @@ async fn vneid_failing_always_dead_letters_the_notice(kind: Kind) {
     assert_eq!(msg["state"], "dead_lettered");
     assert_eq!(msg["attempts"], 3);
     let error = msg["last_error"].as_str().unwrap();
-    assert!(error.contains("503"), "the last error names the answer: {error}");
+    assert!(
+        error.contains("503"),
+        "the last error names the answer: {error}"
+    );
     assert!(error.contains("gave up after 3 attempts"), "{error}");
     assert_eq!(
-        journey_states(&msg).iter().filter(|s| *s == "waiting_retry").count(),
+        journey_states(&msg)
+            .iter()
+            .filter(|s| *s == "waiting_retry")
+            .count(),
         2
     );
     assert!(s.sim.state.accepted().is_empty());
@@ -209,7 +250,11 @@ async fn sigkill_after_accept_then_restart_delivers_exactly_once(kind: Kind) {
     s.hub.restart().await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(s.sim.state.attempts(), delivered_attempts);
-    let case = s.hub.get_json(&format!("/v1/cases/{case_id}")).await.unwrap();
+    let case = s
+        .hub
+        .get_json(&format!("/v1/cases/{case_id}"))
+        .await
+        .unwrap();
     assert_eq!(case["notices"].as_array().unwrap().len(), expected);
 }
 

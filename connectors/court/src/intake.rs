@@ -138,10 +138,11 @@ async fn find_existing(
     message_id: &str,
     hash: &str,
 ) -> Result<Option<Result<Acceptance, IntakeError>>, sqlx::Error> {
-    let row = sqlx::query("SELECT receipt_id, content_hash, created_at FROM messages WHERE id = $1")
-        .bind(message_id)
-        .fetch_optional(db.pool())
-        .await?;
+    let row =
+        sqlx::query("SELECT receipt_id, content_hash, created_at FROM messages WHERE id = $1")
+            .bind(message_id)
+            .fetch_optional(db.pool())
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let stored_hash: String = row.try_get("content_hash")?;
     if stored_hash != hash {

@@ -54,7 +54,11 @@ pub struct VneidClient {
 
 impl VneidClient {
     /// A client for `endpoint` with a per-call `timeout`.
-    pub fn new(endpoint: &str, token: Option<String>, timeout: Duration) -> Result<Self, ClientError> {
+    pub fn new(
+        endpoint: &str,
+        token: Option<String>,
+        timeout: Duration,
+    ) -> Result<Self, ClientError> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))

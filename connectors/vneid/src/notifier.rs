@@ -29,7 +29,12 @@ pub struct VneidNotifier {
 
 impl VneidNotifier {
     /// A notifier using `client`.
-    pub fn new(db: Db, client: VneidClient, metrics: Arc<Metrics>, ack_wait: Duration) -> Arc<Self> {
+    pub fn new(
+        db: Db,
+        client: VneidClient,
+        metrics: Arc<Metrics>,
+        ack_wait: Duration,
+    ) -> Arc<Self> {
         Arc::new(Self {
             db,
             client,
@@ -38,10 +43,17 @@ impl VneidNotifier {
         })
     }
 
-    async fn record(&self, id: &str, state: MessageState, detail: &str, attempt: u64) -> Result<(), HandleError> {
+    async fn record(
+        &self,
+        id: &str,
+        state: MessageState,
+        detail: &str,
+        attempt: u64,
+    ) -> Result<(), HandleError> {
         let mut tx = self.db.begin().await?;
         let attempts = i64::try_from(attempt).unwrap_or(i64::MAX);
-        match journey::advance_with(&mut tx, id, state, Some(detail), Some((attempts, None))).await {
+        match journey::advance_with(&mut tx, id, state, Some(detail), Some((attempts, None))).await
+        {
             Ok(()) | Err(JourneyError::NotFound(_)) => {}
             Err(e @ JourneyError::IllegalTransition { .. }) => {
                 return Err(HandleError::Permanent(e.to_string()))
@@ -91,8 +103,13 @@ impl Handler for VneidNotifier {
                     Some(id) => format!("VNeID accepted the notice (partner id {id})"),
                     None => "VNeID accepted the notice".to_string(),
                 };
-                self.record(&cmd.notice_id, MessageState::Delivered, &detail, delivery.delivered)
-                    .await?;
+                self.record(
+                    &cmd.notice_id,
+                    MessageState::Delivered,
+                    &detail,
+                    delivery.delivered,
+                )
+                .await?;
                 self.metrics.delivered(subjects::OUT_VNEID_NOTIFY);
                 Ok(())
             }

@@ -31,8 +31,14 @@ mod tests {
         assert_eq!(classify(StatusCode::OK), RetryClass::Delivered);
         assert_eq!(classify(StatusCode::ACCEPTED), RetryClass::Delivered);
         assert_eq!(classify(StatusCode::CONFLICT), RetryClass::Delivered);
-        assert_eq!(classify(StatusCode::SERVICE_UNAVAILABLE), RetryClass::Retriable);
-        assert_eq!(classify(StatusCode::TOO_MANY_REQUESTS), RetryClass::Retriable);
+        assert_eq!(
+            classify(StatusCode::SERVICE_UNAVAILABLE),
+            RetryClass::Retriable
+        );
+        assert_eq!(
+            classify(StatusCode::TOO_MANY_REQUESTS),
+            RetryClass::Retriable
+        );
         assert_eq!(classify(StatusCode::UNAUTHORIZED), RetryClass::Permanent);
         assert_eq!(classify(StatusCode::NOT_FOUND), RetryClass::Permanent);
     }

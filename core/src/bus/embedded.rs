@@ -105,15 +105,47 @@ impl Bus for EmbeddedBus {
     }
 
     async fn subscribe(&self, spec: ConsumerSpec) -> Result<Box<dyn Subscription>, BusError> {
-        sqlx::query(
+        let now = now_ms();
+        let mut tx = self.db.begin().await?;
+        let created = sqlx::query(
             "INSERT INTO queue_consumers (name, filter, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO UPDATE SET filter = excluded.filter",
+             ON CONFLICT (name) DO NOTHING",
         )
         .bind(&spec.name)
         .bind(&spec.filter)
-        .bind(now_ms())
-        .execute(self.db.pool())
-        .await?;
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if created {
+            // A new durable consumer starts from the oldest retained message, as a JetStream
+            // consumer with DeliverPolicy::All does: nothing published before it is missed.
+            let retained = sqlx::query("SELECT seq, subject FROM queue_messages ORDER BY seq")
+                .fetch_all(&mut *tx)
+                .await?;
+            for row in retained {
+                let subject: String = row.try_get("subject")?;
+                if subject::matches(&spec.filter, &subject) {
+                    sqlx::query(
+                        "INSERT INTO queue_deliveries (consumer, seq, delivered, available_at) \
+                         VALUES ($1, $2, 0, $3) ON CONFLICT (consumer, seq) DO NOTHING",
+                    )
+                    .bind(&spec.name)
+                    .bind(row.try_get::<i64, _>("seq")?)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        } else {
+            sqlx::query("UPDATE queue_consumers SET filter = $2 WHERE name = $1")
+                .bind(&spec.name)
+                .bind(&spec.filter)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(Box::new(EmbeddedSubscription {
             bus: self.clone(),
             spec,
@@ -184,8 +216,7 @@ impl EmbeddedSubscription {
             return Ok(Err(Some(now)));
         }
         let headers: String = row.try_get("headers")?;
-        let headers: BTreeMap<String, String> =
-            serde_json::from_str(&headers).unwrap_or_default();
+        let headers: BTreeMap<String, String> = serde_json::from_str(&headers).unwrap_or_default();
         let payload: Vec<u8> = row.try_get("payload")?;
         let attempt = delivered + 1;
         Ok(Ok(Delivery::new(
@@ -222,9 +253,9 @@ impl Subscription for EmbeddedSubscription {
                     let now = now_ms();
                     match next_due {
                         Some(t) if t <= now => Duration::ZERO,
-                        Some(t) => POLL.min(Duration::from_millis(
-                            u64::try_from(t - now).unwrap_or(0),
-                        )),
+                        Some(t) => {
+                            POLL.min(Duration::from_millis(u64::try_from(t - now).unwrap_or(0)))
+                        }
                         None => POLL,
                     }
                 }
@@ -258,12 +289,14 @@ struct EmbeddedSettle {
 
 impl EmbeddedSettle {
     async fn remove(&self) -> Result<(), BusError> {
-        sqlx::query("DELETE FROM queue_deliveries WHERE consumer = $1 AND seq = $2 AND delivered = $3")
-            .bind(&self.consumer)
-            .bind(self.seq)
-            .bind(self.attempt)
-            .execute(self.db.pool())
-            .await?;
+        sqlx::query(
+            "DELETE FROM queue_deliveries WHERE consumer = $1 AND seq = $2 AND delivered = $3",
+        )
+        .bind(&self.consumer)
+        .bind(self.seq)
+        .bind(self.attempt)
+        .execute(self.db.pool())
+        .await?;
         Ok(())
     }
 }

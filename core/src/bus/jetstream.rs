@@ -20,7 +20,12 @@ use tokio_util::sync::CancellationToken;
 use super::{Bus, BusError, ConsumerSpec, Delivery, Outgoing, Published, Settle, Subscription};
 
 /// The stream families and the first subject token each captures.
-const FAMILIES: [(&str, &str); 4] = [("IN", "in"), ("OUT", "out"), ("CASE", "case"), ("DLQ", "dlq")];
+const FAMILIES: [(&str, &str); 4] = [
+    ("IN", "in"),
+    ("OUT", "out"),
+    ("CASE", "case"),
+    ("DLQ", "dlq"),
+];
 
 /// How the hub connects to JetStream and shapes its streams.
 #[derive(Debug, Clone)]
@@ -194,11 +199,15 @@ impl Bus for JetStreamBus {
         if self.client.connection_state() != async_nats::connection::State::Connected {
             return Err(BusError::Unavailable("not connected to NATS".to_string()));
         }
-        tokio::time::timeout(Duration::from_secs(2), self.js.query_account())
-            .await
-            .map_err(|_| BusError::Unavailable("JetStream did not answer in 2 s".to_string()))?
-            .map_err(|e| BusError::Unavailable(e.to_string()))
-            .map(|_| ())
+        // A stream-info round trip proves JetStream itself answers, not just the connection.
+        tokio::time::timeout(
+            Duration::from_secs(2),
+            self.js.get_stream(self.stream_name("IN")),
+        )
+        .await
+        .map_err(|_| BusError::Unavailable("JetStream did not answer in 2 s".to_string()))?
+        .map_err(|e| BusError::Unavailable(e.to_string()))
+        .map(|_| ())
     }
 
     fn kind(&self) -> &'static str {
@@ -262,7 +271,9 @@ impl JetStreamSubscription {
         let mut msg_id = String::new();
         if let Some(h) = &msg.headers {
             for (name, values) in h.iter() {
-                let Some(value) = values.first() else { continue };
+                let Some(value) = values.first() else {
+                    continue;
+                };
                 if AsRef::<str>::as_ref(name) == "Nats-Msg-Id" {
                     msg_id = value.as_str().to_string();
                 } else {

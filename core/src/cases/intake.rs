@@ -16,10 +16,10 @@ use thads_schemas::subjects;
 use super::{case_id_for, notice_text, payment_reference_for};
 use crate::bus::{ConsumerSpec, Delivery};
 use crate::db::{now_ms, rfc3339, Db, Tx};
+use crate::inbox;
 use crate::journey::{self, Direction, MessageState, NewMessage};
 use crate::outbox::{self, OutboxSignal};
 use crate::worker::{HandleError, Handler};
-use crate::inbox;
 
 /// The durable consumer name of this handler.
 pub const CONSUMER: &str = "case-intake";
@@ -116,7 +116,13 @@ async fn open_case(tx: &mut Tx<'_>, accepted: &JudgmentAccepted) -> Result<Strin
     if inserted {
         store_parties(tx, &case_id, j).await?;
         store_obligations(tx, &case_id, j).await?;
-        add_case_event(tx, &case_id, "opened", &format!("from judgment {}", j.judgment_number)).await?;
+        add_case_event(
+            tx,
+            &case_id,
+            "opened",
+            &format!("from judgment {}", j.judgment_number),
+        )
+        .await?;
         for party in j.parties.iter().filter(|p| p.cccd.is_some()) {
             emit_notice(tx, accepted, party, &case_id, &reference).await?;
         }
@@ -144,7 +150,14 @@ async fn open_case(tx: &mut Tx<'_>, accepted: &JudgmentAccepted) -> Result<Strin
     } else {
         format!("case {case_id} already open for this judgment")
     };
-    match journey::advance(tx, &accepted.message_id, MessageState::Handled, Some(&detail)).await {
+    match journey::advance(
+        tx,
+        &accepted.message_id,
+        MessageState::Handled,
+        Some(&detail),
+    )
+    .await
+    {
         Ok(()) | Err(journey::JourneyError::NotFound(_)) => {}
         Err(e) => return Err(e.into()),
     }
@@ -174,7 +187,11 @@ async fn store_parties(tx: &mut Tx<'_>, case_id: &str, j: &Judgment) -> Result<(
     Ok(())
 }
 
-async fn store_obligations(tx: &mut Tx<'_>, case_id: &str, j: &Judgment) -> Result<(), sqlx::Error> {
+async fn store_obligations(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    j: &Judgment,
+) -> Result<(), sqlx::Error> {
     for (i, o) in j.obligations.iter().enumerate() {
         sqlx::query(
             "INSERT INTO case_obligations (case_id, position, kind, debtor_ref, creditor_ref, amount_vnd, description) \

@@ -43,11 +43,7 @@ pub fn case_opened_body(
         body.push_str(" Nghĩa vụ phải thi hành:");
         for o in &owed {
             if let Some(amount) = o.amount {
-                body.push_str(&format!(
-                    " {} ({});",
-                    amount,
-                    amount.in_words()
-                ));
+                body.push_str(&format!(" {} ({});", amount, amount.in_words()));
             }
         }
         body.push_str(&format!(

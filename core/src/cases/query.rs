@@ -153,19 +153,20 @@ pub async fn load(db: &Db, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let events = sqlx::query("SELECT kind, at, detail FROM case_events WHERE case_id = $1 ORDER BY seq")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(CaseEventView {
-                kind: r.try_get("kind")?,
-                at: rfc3339(r.try_get("at")?),
-                detail: r.try_get("detail")?,
+    let events =
+        sqlx::query("SELECT kind, at, detail FROM case_events WHERE case_id = $1 ORDER BY seq")
+            .bind(id)
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(CaseEventView {
+                    kind: r.try_get("kind")?,
+                    at: rfc3339(r.try_get("at")?),
+                    detail: r.try_get("detail")?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let notices = sqlx::query(
         "SELECT id, subject, state, attempts, updated_at FROM messages \
          WHERE case_id = $1 AND direction = 'out' ORDER BY created_at, id",

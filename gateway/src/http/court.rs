@@ -55,9 +55,16 @@ pub(crate) async fn post_judgment(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if !matches!(media.as_str(), "application/xml" | "text/xml") {
-        state.metrics.received(subjects::IN_COURT_JUDGMENT, "rejected");
+        state
+            .metrics
+            .received(subjects::IN_COURT_JUDGMENT, "rejected");
         return Err(AppError::MediaType(format!(
             "Content-Type must be application/xml, got {:?}.",
             content_type
@@ -85,7 +92,9 @@ pub(crate) async fn post_judgment(
             Ok((status, Json(receipt)).into_response())
         }
         Err(IntakeError::Rejected { message_id, errors }) => {
-            state.metrics.received(subjects::IN_COURT_JUDGMENT, "rejected");
+            state
+                .metrics
+                .received(subjects::IN_COURT_JUDGMENT, "rejected");
             tracing::info!(msg_id = %message_id, fields = errors.len(), "judgment rejected at intake");
             Err(AppError::Invalid {
                 errors,
@@ -93,7 +102,9 @@ pub(crate) async fn post_judgment(
             })
         }
         Err(IntakeError::Conflict { message_id }) => {
-            state.metrics.received(subjects::IN_COURT_JUDGMENT, "rejected");
+            state
+                .metrics
+                .received(subjects::IN_COURT_JUDGMENT, "rejected");
             Err(AppError::Conflict(format!(
                 "Message {message_id} was accepted under the same court and document id with different content; send a new document id for a corrected judgment."
             )))

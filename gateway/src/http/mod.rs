@@ -2,8 +2,8 @@
 //! by [`router`] so tests can drive it without a socket.
 
 mod court;
-pub mod problem;
 mod ops;
+pub mod problem;
 mod read;
 
 use std::sync::atomic::{AtomicBool, Ordering};
