@@ -100,7 +100,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             let worker = Worker::new(
                 bus.clone(),
                 db.clone(),
-                config.bus.retry.clone(),
+                config.bus.retry_policy(),
                 metrics.clone(),
                 handler.clone(),
             );
@@ -124,7 +124,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(
         address = %local,
         bus = bus.kind(),
-        database = ?db.backend(),
+        database = %crate::config::mask_password(&config.database_url()),
         "thads-hub is serving"
     );
     let stop = shutdown.clone();

@@ -4,6 +4,7 @@
 //! 127.0.0.1:8080 with its data under `./data/`.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -75,9 +76,15 @@ impl Default for NatsConfig {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct BusConfig {
-    /// Retry policy: deliveries before the dead-letter queue, and the backoff between them.
-    #[serde(flatten)]
-    pub retry: RetryPolicy,
+    /// Deliveries before a message goes to `dlq.<subject>` (the first try counts); bounded so
+    /// a poison message cannot circle for ever.
+    pub max_deliveries: NonZeroU32,
+    /// Delay before the second try; doubles with each try, plus jitter.
+    #[serde(with = "humantime_serde")]
+    pub retry_min: Duration,
+    /// The longest delay between two tries.
+    #[serde(with = "humantime_serde")]
+    pub retry_max: Duration,
     /// How long a delivery may stay unacknowledged before it goes to another worker.
     #[serde(with = "humantime_serde")]
     pub ack_wait: Duration,
@@ -85,9 +92,23 @@ pub struct BusConfig {
 
 impl Default for BusConfig {
     fn default() -> Self {
+        let retry = RetryPolicy::default();
         Self {
-            retry: RetryPolicy::default(),
+            max_deliveries: retry.max_deliveries,
+            retry_min: retry.retry_min,
+            retry_max: retry.retry_max,
             ack_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+impl BusConfig {
+    /// The retry policy the workers apply.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_deliveries: self.max_deliveries,
+            retry_min: self.retry_min,
+            retry_max: self.retry_max,
         }
     }
 }
@@ -163,7 +184,11 @@ impl Config {
                     .map(|_| "database_url".into()),
             )
             .merge(Env::raw().only(&["NATS_URL"]).map(|_| "nats.url".into()))
-            .merge(Env::prefixed("THADS_").split("__"));
+            .merge(
+                Env::prefixed("THADS_")
+                    .filter(|key| !is_reserved_env(key.as_str()))
+                    .split("__"),
+            );
         let config: Config = figment
             .extract()
             .map_err(|e| ConfigError::Load(Box::new(e)))?;
@@ -193,7 +218,7 @@ impl Config {
                 reason: "must not contain '.', ' ', '*' or '>'".into(),
             });
         }
-        if self.bus.retry.retry_min > self.bus.retry.retry_max {
+        if self.bus.retry_min > self.bus.retry_max {
             return Err(ConfigError::Invalid {
                 key: "bus.retry_min",
                 reason: "must not exceed bus.retry_max".into(),
@@ -228,6 +253,13 @@ impl Config {
     pub fn masked_toml(&self) -> String {
         toml::to_string(self).unwrap_or_else(|e| format!("# cannot render: {e}"))
     }
+}
+
+/// `THADS_` variables that are not configuration keys: the config file path itself, and the
+/// test harness's settings (`THADS_TEST_*`, `THADS_REQUIRE_SERVICES`).
+fn is_reserved_env(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key == "config" || key == "require_services" || key.starts_with("test_")
 }
 
 /// Hides the password in a URL (`postgres://user:***@host/db`).
@@ -285,12 +317,14 @@ mod tests {
                 "listen = \"127.0.0.1:9999\"\n[bus]\nmax_deliveries = 3\nretry_min = \"50ms\"\n",
             )?;
             jail.set_env("THADS_BUS__RETRY_MAX", "2s");
+            jail.set_env("THADS_CONFIG", "hub.toml");
+            jail.set_env("THADS_TEST_PG_URL", "postgres://elsewhere/x");
             jail.set_env("NATS_URL", "nats://127.0.0.1:4222");
             let c = Config::load(Some(Path::new("hub.toml"))).unwrap();
             assert_eq!(c.listen.port(), 9999);
-            assert_eq!(c.bus.retry.max_deliveries.get(), 3);
-            assert_eq!(c.bus.retry.retry_min, Duration::from_millis(50));
-            assert_eq!(c.bus.retry.retry_max, Duration::from_secs(2));
+            assert_eq!(c.bus.max_deliveries.get(), 3);
+            assert_eq!(c.bus.retry_min, Duration::from_millis(50));
+            assert_eq!(c.bus.retry_max, Duration::from_secs(2));
             assert_eq!(c.nats.url.as_deref(), Some("nats://127.0.0.1:4222"));
             Ok(())
         });

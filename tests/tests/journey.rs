@@ -267,3 +267,58 @@ async fn sigkill_embedded() {
 async fn sigkill_postgres_jetstream() {
     sigkill_after_accept_then_restart_delivers_exactly_once(Kind::Production).await;
 }
+
+#[tokio::test]
+async fn a_partner_that_never_answers_is_timed_out_and_retried() {
+    let s = setup(Kind::Embedded, |o| {
+        o.vneid_timeout = Duration::from_millis(300);
+        o.max_deliveries = 20;
+    })
+    .await;
+    s.sim.state.set_mode(Mode::Drop);
+    let receipt = post_accepted(&s.hub, &civil_loan()).await;
+    let case = case_of(&s.hub, receipt["message_id"].as_str().unwrap()).await;
+    let case_id = case["id"].as_str().unwrap();
+    let id = case["notices"][0]["message_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let msg = s
+        .hub
+        .wait_for(
+            &format!("/v1/messages/{id}"),
+            Duration::from_secs(20),
+            |m| m["state"] == "waiting_retry",
+        )
+        .await;
+    assert!(
+        msg["last_error"].as_str().unwrap().contains("timed out"),
+        "{msg:#}"
+    );
+    s.sim.state.set_mode(Mode::Slow { delay_ms: 100 });
+    let case = wait_notices(&s.hub, case_id, "delivered", Duration::from_secs(30)).await;
+    assert_eq!(s.sim.state.accepted().len(), parties_with_cccd(&case));
+}
+
+#[tokio::test]
+async fn a_citizen_without_vneid_account_is_a_permanent_failure() {
+    let s = setup(Kind::Embedded, |o| o.max_deliveries = 8).await;
+    s.sim.state.set_mode(Mode::NoAccount);
+    let receipt = post_accepted(&s.hub, &civil_loan()).await;
+    let case = case_of(&s.hub, receipt["message_id"].as_str().unwrap()).await;
+    let case = wait_notices(
+        &s.hub,
+        case["id"].as_str().unwrap(),
+        "dead_lettered",
+        Duration::from_secs(20),
+    )
+    .await;
+    let id = case["notices"][0]["message_id"].as_str().unwrap();
+    let msg = s.hub.get_json(&format!("/v1/messages/{id}")).await.unwrap();
+    assert_eq!(msg["attempts"], 1, "a permanent failure is not retried");
+    assert_eq!(
+        journey_states(&msg),
+        ["emitted", "sending", "failed", "dead_lettered"]
+    );
+    assert!(msg["last_error"].as_str().unwrap().contains("404"));
+}

@@ -1,0 +1,116 @@
+//! The binary's command line and process behaviour: `config check` names a bad key,
+//! `migrate` is idempotent on both backends, and SIGTERM stops the hub cleanly.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::*;
+use thads_e2e::services::TestDb;
+
+fn hub() -> Command {
+    let mut c = Command::new(binary());
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "error");
+    c
+}
+
+#[test]
+fn config_check_names_the_key_at_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hub.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:8080\"\n[bus]\nmax_deliveries = 0\n",
+    )
+    .unwrap();
+    let out = hub()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("max_deliveries"), "{err}");
+
+    let out = hub()
+        .env("THADS_VNEID__ENDPOINT", "ftp://x")
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("vneid.endpoint"));
+
+    std::fs::write(
+        &file,
+        "[vneid]\nendpoint = \"https://vneid.example\"\ntoken = \"s3cret-token\"\n",
+    )
+    .unwrap();
+    let out = hub()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("https://vneid.example"));
+    assert!(
+        !shown.contains("s3cret-token"),
+        "secrets are masked:\n{shown}"
+    );
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent_on_both_backends() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = hub()
+            .env("THADS_DATA_DIR", dir.path())
+            .arg("migrate")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(dir.path().join("thads-hub.db").exists());
+    let pg = TestDb::create().await;
+    for _ in 0..2 {
+        let out = hub()
+            .env("DATABASE_URL", &pg.url)
+            .arg("migrate")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_hub_cleanly_and_work_survives() {
+    let mut s = setup(Kind::Embedded, |_| {}).await;
+    s.sim.state.set_mode(thads_e2e::vneid_sim::Mode::FailAlways);
+    let receipt = post_accepted(&s.hub, &civil_loan()).await;
+    assert!(s.hub.terminate(), "exit status 0 after SIGTERM");
+    s.sim.state.set_mode(thads_e2e::vneid_sim::Mode::Ok);
+    s.hub.restart().await;
+    let case = case_of(&s.hub, receipt["message_id"].as_str().unwrap()).await;
+    wait_notices(
+        &s.hub,
+        case["id"].as_str().unwrap(),
+        "delivered",
+        Duration::from_secs(30),
+    )
+    .await;
+}
