@@ -209,14 +209,27 @@ impl Hub {
             .unwrap_or_else(|e| panic!("POST judgment: {e}"))
     }
 
-    /// GETs a JSON document; `None` on 404.
-    pub async fn get_json(&self, path: &str) -> Option<Value> {
-        let r = self
-            .http
+    /// GETs `path` and returns the raw response.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
             .get(format!("{}{path}", self.base))
             .send()
             .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// GETs `path` and returns its body as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        self.get(path)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// GETs a JSON document; `None` on 404.
+    pub async fn get_json(&self, path: &str) -> Option<Value> {
+        let r = self.get(path).await;
         if r.status() == reqwest::StatusCode::NOT_FOUND {
             return None;
         }

@@ -124,13 +124,7 @@ async fn broken_and_hostile_documents_are_refused_and_the_hub_keeps_serving() {
     // Still serving: the good document is accepted.
     let receipt = post_accepted(&s.hub, &good).await;
     case_of(&s.hub, receipt["message_id"].as_str().unwrap()).await;
-    let ready = s
-        .hub
-        .http
-        .get(format!("{}/readyz", s.hub.base))
-        .send()
-        .await
-        .unwrap();
+    let ready = s.hub.get("/readyz").await;
     assert_eq!(ready.status().as_u16(), 200);
 }
 
@@ -138,13 +132,7 @@ async fn broken_and_hostile_documents_are_refused_and_the_hub_keeps_serving() {
 async fn unknown_ids_are_404_problems_and_maintenance_answers_503() {
     let s = setup(Kind::Embedded, |_| {}).await;
     for path in ["/v1/cases/case-none", "/v1/messages/jdg-none"] {
-        let r = s
-            .hub
-            .http
-            .get(format!("{}{path}", s.hub.base))
-            .send()
-            .await
-            .unwrap();
+        let r = s.hub.get(path).await;
         assert_eq!(r.status().as_u16(), 404);
     }
     let on = s
@@ -156,26 +144,14 @@ async fn unknown_ids_are_404_problems_and_maintenance_answers_503() {
         .await
         .unwrap();
     assert!(on.status().is_success());
-    let ready = s
-        .hub
-        .http
-        .get(format!("{}/readyz", s.hub.base))
-        .send()
-        .await
-        .unwrap();
+    let ready = s.hub.get("/readyz").await;
     assert_eq!(ready.status().as_u16(), 503);
     let body: Value = ready.json().await.unwrap();
     assert_eq!(body["maintenance"], true);
     assert_eq!(body["database"]["ok"], true);
     let r = s.hub.post_judgment(civil_loan()).await;
     assert_eq!(r.status().as_u16(), 503);
-    let healthz = s
-        .hub
-        .http
-        .get(format!("{}/healthz", s.hub.base))
-        .send()
-        .await
-        .unwrap();
+    let healthz = s.hub.get("/healthz").await;
     assert_eq!(healthz.status().as_u16(), 200);
 }
 

@@ -64,14 +64,8 @@ async fn judgment_opens_a_case_and_notifies_each_party(kind: Kind) {
     // The original bytes are kept.
     let raw = s
         .hub
-        .http
-        .get(format!("{}/v1/messages/{message_id}/payload", s.hub.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/v1/messages/{message_id}/payload"))
+        .await;
     assert_eq!(raw, civil_loan());
 }
 
@@ -204,16 +198,7 @@ async fn vneid_failing_always_dead_letters_the_notice(kind: Kind) {
         2
     );
     assert!(s.sim.state.accepted().is_empty());
-    let metrics = s
-        .hub
-        .http
-        .get(format!("{}/metrics", s.hub.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = s.hub.get_text("/metrics").await;
     let depth = parties_with_cccd(&case);
     assert!(
         metrics.contains(&format!("thads_dlq_depth {depth}")),
