@@ -27,11 +27,28 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Offline tools for bank files.
+    Bank {
+        /// What to do.
+        #[command(subcommand)]
+        action: BankAction,
+    },
     /// Inspect the configuration.
     Config {
         /// check or show.
         #[command(subcommand)]
         action: ConfigAction,
+    },
+}
+
+/// Bank file tools.
+#[derive(Debug, Subcommand)]
+pub enum BankAction {
+    /// Print the payments an ISO 20022 camt.054 (or camt.053) file holds, as JSON, with the
+    /// entries skipped (debits, pending, reversals) and the entries in error.
+    Parse {
+        /// The XML file.
+        file: PathBuf,
     },
 }
 
@@ -48,8 +65,16 @@ pub enum ConfigAction {
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Bank {
+        action: BankAction::Parse { file },
+    } = &command
+    {
+        return bank_parse(file);
+    }
     let config = Config::load(cli.config.as_deref())?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
+        Command::Bank { .. } => Ok(()),
         Command::Config {
             action: ConfigAction::Check,
         } => {
@@ -70,6 +95,14 @@ pub fn main() -> anyhow::Result<()> {
         }),
         Command::Serve => runtime()?.block_on(crate::app::serve(config)),
     }
+}
+
+fn bank_parse(file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let json = thads_bank::payments_json(&bytes)
+        .with_context(|| format!("{} is not a usable camt.054 file", file.display()))?;
+    println!("{json}");
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

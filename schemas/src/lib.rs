@@ -9,12 +9,15 @@
 //! - [`text`]: NFC normalisation, personal text that never prints unmasked, accent-blind folding.
 //! - [`xml`]: a small DOM over quick-xml that refuses hostile input (DTDs, entities, size bombs).
 //! - [`court`]: the canonical court judgment (bản án, quyết định) and its XML form.
+//! - [`bank`]: the payment a bank confirmed on a THADS account (camt.054 credit), on `in.bank.payment`.
 //! - [`notice`]: the command that asks the VNeID connector to deliver a notice (thông báo).
 //! - [`subjects`]: the catalogue of bus subjects.
 //! - [`hash`]: content hashes used as stable message ids.
 //!
 //! The crate performs no I/O: callers hand it bytes and get typed values or field errors back.
 
+/// Canonical bank payment read from ISO 20022 camt.054 / camt.053 credits.
+pub mod bank;
 pub mod cccd;
 pub mod court;
 pub mod hash;

@@ -114,3 +114,44 @@ async fn sigterm_stops_the_hub_cleanly_and_work_survives() {
     )
     .await;
 }
+
+#[test]
+fn bank_parse_prints_payments_skips_and_entry_errors() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../schemas/bank/examples/camt054-mixed.xml");
+    let out = hub().args(["bank", "parse"]).arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let payments = v["payments"].as_array().unwrap();
+    assert!(!payments.is_empty());
+    for key in [
+        "amount_vnd",
+        "debtor_name",
+        "remittance",
+        "end_to_end_id",
+        "booking_date",
+        "account",
+        "entry_ref",
+    ] {
+        assert!(payments[0].get(key).is_some(), "missing {key}");
+    }
+    assert!(!v["skipped"].as_array().unwrap().is_empty());
+    let errors = v["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["reason"].as_str().unwrap_or("").contains("whole")),
+        "a fractional VND amount is an entry error: {errors:#?}"
+    );
+
+    let missing = hub()
+        .args(["bank", "parse", "/nonexistent.xml"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+}
