@@ -207,6 +207,33 @@ pub async fn insert(
     Ok(inserted)
 }
 
+/// Keeps a rejected inbound document for audit: the message row with its original bytes and
+/// the steps `received` → `rejected` with the reason, in one transaction of its own.
+pub async fn record_rejected(
+    db: &Db,
+    msg: &NewMessage<'_>,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    insert(
+        &mut tx,
+        msg,
+        MessageState::Received,
+        Some("received from a partner"),
+    )
+    .await?;
+    let now = now_ms();
+    sqlx::query("UPDATE messages SET state = $2, updated_at = $3, last_error = $4 WHERE id = $1")
+        .bind(msg.id)
+        .bind(MessageState::Rejected.as_str())
+        .bind(now)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+    add_event(&mut tx, msg.id, MessageState::Rejected, Some(reason), now).await?;
+    tx.commit().await
+}
+
 /// Records that a message has moved to a new state, refusing steps the machine forbids.
 pub async fn advance(
     tx: &mut Tx<'_>,

@@ -8,6 +8,7 @@ use thads_core::bus::embedded::EmbeddedBus;
 use thads_core::bus::jetstream::{JetStreamBus, JetStreamSettings};
 use thads_core::bus::Bus;
 use thads_core::cases::intake::CaseIntake;
+use thads_core::cases::payments::PaymentPosting;
 use thads_core::db::{self, Db};
 use thads_core::metrics::Metrics;
 use thads_core::outbox::{OutboxSignal, Relay};
@@ -74,10 +75,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let relay = Relay::new(db.clone(), bus.clone(), signal.clone(), metrics.clone());
     tasks.spawn(relay.run(shutdown.clone()));
 
-    let mut handlers: Vec<(Arc<dyn Handler>, usize)> = vec![(
-        CaseIntake::new(db.clone(), signal.clone(), config.bus.ack_wait),
-        2,
-    )];
+    let mut handlers: Vec<(Arc<dyn Handler>, usize)> = vec![
+        (
+            CaseIntake::new(db.clone(), signal.clone(), config.bus.ack_wait),
+            2,
+        ),
+        (PaymentPosting::new(db.clone(), config.bus.ack_wait), 1),
+    ];
     match &config.vneid.endpoint {
         Some(endpoint) => {
             let token = config

@@ -34,3 +34,40 @@ pub fn all_examples() -> Vec<(String, String)> {
     out.sort();
     out
 }
+
+/// A camt.054.001.08 notification with one booked credit of `amount` đồng into a THADS account,
+/// with the memo `memo` — built here so a test can quote a case's payment reference.
+pub fn camt054_credit(entry_ref: &str, amount: i64, memo: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">
+  <BkToCstmrDbtCdtNtfctn>
+    <GrpHdr><MsgId>MSG-{entry_ref}</MsgId><CreDtTm>2026-11-20T10:15:00+07:00</CreDtTm></GrpHdr>
+    <Ntfctn>
+      <Id>NTF-{entry_ref}</Id>
+      <Acct>
+        <Id><Othr><Id>0071001234567</Id></Othr></Id><Ccy>VND</Ccy>
+        <Svcr><FinInstnId><BICFI>BFTVVNVX</BICFI></FinInstnId></Svcr>
+      </Acct>
+      <Ntry>
+        <NtryRef>{entry_ref}</NtryRef>
+        <Amt Ccy="VND">{amount}</Amt>
+        <CdtDbtInd>CRDT</CdtDbtInd>
+        <Sts><Cd>BOOK</Cd></Sts>
+        <BookgDt><Dt>2026-11-20</Dt></BookgDt>
+        <ValDt><Dt>2026-11-20</Dt></ValDt>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>DMCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <NtryDtls><TxDtls>
+          <Refs><EndToEndId>E2E-{entry_ref}</EndToEndId><TxId>{entry_ref}</TxId></Refs>
+          <Amt Ccy="VND">{amount}</Amt>
+          <CdtDbtInd>CRDT</CdtDbtInd>
+          <RltdPties><Dbtr><Pty><Nm>TRAN THI BINH</Nm></Pty></Dbtr></RltdPties>
+          <RmtInf><Ustrd>{memo}</Ustrd></RmtInf>
+        </TxDtls></NtryDtls>
+      </Ntry>
+    </Ntfctn>
+  </BkToCstmrDbtCdtNtfctn>
+</Document>
+"#
+    )
+}

@@ -4,11 +4,14 @@
 //! # Layout
 //! - [`camt054`]: reading camt.054 (001.02 to 001.13) and camt.053 messages into a
 //!   [`Notification`]: payments, skipped entries (debits, pending, reversals) and entry errors.
+//! - [`intake`]: accepting a notification over HTTP: each booked credit becomes one durable,
+//!   de-duplicated `in.bank.payment` message.
 //! - [`payments_json`]: the same result as pretty JSON, for the `thads-hub bank parse FILE` command.
 //!
 //! Example messages: `schemas/bank/examples/`.
 
 pub mod camt054;
+pub mod intake;
 
 pub use camt054::{
     parse_camt054, Camt054Error, Direction, EntryError, Notification, SkipKind, SkippedEntry,

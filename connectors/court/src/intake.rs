@@ -168,34 +168,19 @@ async fn reject(
     errors: Vec<FieldError>,
 ) -> IntakeError {
     let message_id = format!("rej-{}", uuid::Uuid::now_v7().simple());
-    let detail = summary(&errors);
-    let stored = async {
-        let mut tx = db.begin().await?;
-        journey::insert(
-            &mut tx,
-            &NewMessage {
-                id: &message_id,
-                subject: subjects::IN_COURT_JUDGMENT,
-                direction: Direction::In,
-                partner: "court:unknown",
-                receipt_id: None,
-                content_hash: hash,
-                content_type,
-                payload: bytes,
-                case_id: None,
-                parent_id: None,
-            },
-            MessageState::Received,
-            Some("judgment received from the court"),
-        )
-        .await?;
-        journey::advance(&mut tx, &message_id, MessageState::Rejected, Some(&detail))
-            .await
-            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(e) = stored {
+    let msg = NewMessage {
+        id: &message_id,
+        subject: subjects::IN_COURT_JUDGMENT,
+        direction: Direction::In,
+        partner: "court:unknown",
+        receipt_id: None,
+        content_hash: hash,
+        content_type,
+        payload: bytes,
+        case_id: None,
+        parent_id: None,
+    };
+    if let Err(e) = journey::record_rejected(db, &msg, &summary(&errors)).await {
         return IntakeError::Storage(e);
     }
     IntakeError::Rejected { message_id, errors }

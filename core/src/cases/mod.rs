@@ -4,6 +4,7 @@
 
 pub mod intake;
 pub mod notice_text;
+pub mod payments;
 pub mod query;
 
 use sha2::{Digest, Sha256};

@@ -38,6 +38,10 @@ pub struct CaseView {
     pub events: Vec<CaseEventView>,
     /// Messages sent for the case (notices), with their state.
     pub notices: Vec<NoticeView>,
+    /// Payments posted on the case.
+    pub payments: Vec<super::payments::CasePaymentView>,
+    /// Total of the posted payments, in whole đồng.
+    pub paid_vnd: i64,
 }
 
 /// The court that gave the judgment.
@@ -185,6 +189,8 @@ pub async fn load(db: &Db, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let payments = super::payments::for_case(db, id).await?;
+    let paid_vnd = payments.iter().map(|p| p.amount_vnd).sum();
     Ok(Some(CaseView {
         id: c.try_get("id")?,
         office: c.try_get("office_code")?,
@@ -203,5 +209,7 @@ pub async fn load(db: &Db, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
         obligations,
         events,
         notices,
+        payments,
+        paid_vnd,
     }))
 }

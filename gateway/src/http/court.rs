@@ -13,7 +13,7 @@ use thads_court::{accept_judgment, IntakeError};
 use thads_schemas::subjects;
 
 use super::problem::AppError;
-use super::AppState;
+use super::{require_xml, AppState};
 
 /// The receipt body.
 #[derive(Debug, Serialize)]
@@ -33,42 +33,12 @@ pub(crate) async fn post_judgment(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge {
-                limit: state.body_limit,
-            }
-        } else {
-            AppError::Invalid {
-                errors: vec![thads_schemas::validation::FieldError {
-                    field: "body".into(),
-                    reason: e.body_text(),
-                }],
-                message_id: None,
-            }
-        }
-    })?;
-    if state.maintenance() {
-        return Err(AppError::Unavailable("The hub is in maintenance.".into()));
-    }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if !matches!(media.as_str(), "application/xml" | "text/xml") {
+    let body = state.body(body)?;
+    if let Err(e) = require_xml(&headers, header::CONTENT_TYPE) {
         state
             .metrics
             .received(subjects::IN_COURT_JUDGMENT, "rejected");
-        return Err(AppError::MediaType(format!(
-            "Content-Type must be application/xml, got {:?}.",
-            content_type
-        )));
+        return Err(e);
     }
     match accept_judgment(&state.db, &state.outbox, &body, "application/xml").await {
         Ok(a) => {

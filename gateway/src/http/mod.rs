@@ -1,6 +1,7 @@
 //! The HTTP surface: partner endpoints, the read side and operations, on one axum router built
 //! by [`router`] so tests can drive it without a socket.
 
+mod bank;
 mod court;
 mod ops;
 pub mod problem;
@@ -71,12 +72,62 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// The request body, or the problem for a body that is too large or unreadable.
+    pub(crate) fn body(
+        &self,
+        body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    ) -> Result<axum::body::Bytes, problem::AppError> {
+        body.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                problem::AppError::TooLarge {
+                    limit: self.body_limit,
+                }
+            } else {
+                problem::AppError::Invalid {
+                    errors: vec![thads_schemas::validation::FieldError {
+                        field: "body".into(),
+                        reason: e.body_text(),
+                    }],
+                    message_id: None,
+                }
+            }
+        })
+    }
+}
+
+/// Refuses any media type but XML.
+pub(crate) fn require_xml(
+    headers: &axum::http::HeaderMap,
+    name: axum::http::header::HeaderName,
+) -> Result<(), problem::AppError> {
+    let content_type = headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if matches!(media.as_str(), "application/xml" | "text/xml") {
+        Ok(())
+    } else {
+        Err(problem::AppError::MediaType(format!(
+            "Content-Type must be application/xml, got {content_type:?}."
+        )))
+    }
+}
+
 /// The router with every route.
 pub fn router(state: AppState) -> Router {
     let limit = state.body_limit;
     let timeout = state.request_timeout;
     Router::new()
         .route("/v1/court/judgments", post(court::post_judgment))
+        .route("/v1/bank/notifications", post(bank::post_notification))
+        .route("/v1/reconciliation", get(bank::get_reconciliation))
         .route("/v1/cases/{id}", get(read::get_case))
         .route("/v1/messages/{id}", get(read::get_message))
         .route("/v1/messages/{id}/payload", get(read::get_payload))

@@ -1,0 +1,199 @@
+//! Accepting a camt.054 notification: the original bytes are kept as one inbound message, and
+//! each booked credit becomes its own `in.bank.payment` message, keyed by bank and entry
+//! reference so a notification (or an entry) seen twice is recorded once. All of it commits in
+//! one transaction before the bank gets its 2xx. Entry-level errors are reported back without
+//! rejecting the rest of the file.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use thads_core::db::Db;
+use thads_core::journey::{self, Direction, MessageState, NewMessage};
+use thads_core::outbox::{self, OutboxSignal};
+use thads_schemas::subjects;
+use thads_schemas::validation::FieldError;
+
+use crate::camt054::{parse_camt054, EntryError};
+
+/// What the bank is told.
+#[derive(Debug, Clone, Serialize)]
+pub struct BankAcceptance {
+    /// The id the notification's bytes are kept under.
+    pub message_id: String,
+    /// One line per booked credit.
+    pub payments: Vec<AcceptedPayment>,
+    /// Entries that are not payments (debits, pending, reversals).
+    pub skipped: usize,
+    /// Entries in error; the bank should correct and resend those.
+    pub entry_errors: Vec<EntryError>,
+}
+
+/// One payment of the notification.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptedPayment {
+    /// The payment's message id (`GET /v1/messages/{id}`).
+    pub payment_id: String,
+    /// The bank's entry reference.
+    pub entry_ref: String,
+    /// `true` when this payment had already been recorded.
+    pub duplicate: bool,
+}
+
+/// Why a notification was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum BankIntakeError {
+    /// The document as a whole is unusable; kept for audit under `message_id`.
+    #[error("the notification was rejected: {reason}")]
+    Rejected {
+        /// Where the rejected bytes are kept.
+        message_id: String,
+        /// Field errors to report.
+        errors: Vec<FieldError>,
+        /// Summary.
+        reason: String,
+    },
+    /// The store failed; nothing was accepted.
+    #[error("storage unavailable: {0}")]
+    Storage(#[from] sqlx::Error),
+}
+
+fn hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn journey_sql(e: journey::JourneyError) -> sqlx::Error {
+    match e {
+        journey::JourneyError::Sql(s) => s,
+        other => sqlx::Error::Protocol(other.to_string()),
+    }
+}
+
+/// Validates and durably accepts one notification.
+pub async fn accept_notification(
+    db: &Db,
+    signal: &OutboxSignal,
+    bytes: &[u8],
+) -> Result<BankAcceptance, BankIntakeError> {
+    let content_hash = hash(bytes);
+    let notification = match parse_camt054(bytes) {
+        Ok(n) => n,
+        Err(e) => return Err(reject(db, bytes, &content_hash, e.to_string()).await),
+    };
+    let message_id = format!("bnk-{}", &content_hash[..24]);
+    let partner = notification
+        .payments
+        .first()
+        .map(|p| format!("bank:{}", p.bank.as_deref().unwrap_or(&p.account)))
+        .unwrap_or_else(|| "bank:unknown".to_string());
+    let mut tx = db.begin().await?;
+    let new_notification = journey::insert(
+        &mut tx,
+        &NewMessage {
+            id: &message_id,
+            subject: subjects::IN_BANK_PAYMENT,
+            direction: Direction::In,
+            partner: &partner,
+            receipt_id: None,
+            content_hash: &content_hash,
+            content_type: "application/xml",
+            payload: bytes,
+            case_id: None,
+            parent_id: None,
+        },
+        MessageState::Received,
+        Some("camt.054 notification received from the bank"),
+    )
+    .await?;
+    if new_notification {
+        let detail = format!(
+            "{} payment(s), {} skipped entr(ies), {} entry error(s)",
+            notification.payments.len(),
+            notification.skipped.len(),
+            notification.errors.len()
+        );
+        journey::advance(&mut tx, &message_id, MessageState::Accepted, Some(&detail))
+            .await
+            .map_err(journey_sql)?;
+        journey::advance(
+            &mut tx,
+            &message_id,
+            MessageState::Handled,
+            Some("split into payments"),
+        )
+        .await
+        .map_err(journey_sql)?;
+    }
+    let mut payments = Vec::with_capacity(notification.payments.len());
+    for p in &notification.payments {
+        let payment_id = format!("pay-{}", &hash(p.idempotency_key().as_bytes())[..24]);
+        let payload = serde_json::to_vec(p).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let inserted = journey::insert(
+            &mut tx,
+            &NewMessage {
+                id: &payment_id,
+                subject: subjects::IN_BANK_PAYMENT,
+                direction: Direction::In,
+                partner: &partner,
+                receipt_id: None,
+                content_hash: &hash(&payload),
+                content_type: "application/json",
+                payload: &payload,
+                case_id: None,
+                parent_id: Some(&message_id),
+            },
+            MessageState::Received,
+            Some("booked credit read from the notification"),
+        )
+        .await?;
+        if inserted {
+            journey::advance(
+                &mut tx,
+                &payment_id,
+                MessageState::Accepted,
+                Some("queued for posting to a case"),
+            )
+            .await
+            .map_err(journey_sql)?;
+            outbox::enqueue(&mut tx, &payment_id, subjects::IN_BANK_PAYMENT, &payload).await?;
+        }
+        payments.push(AcceptedPayment {
+            payment_id,
+            entry_ref: p.entry_ref.clone(),
+            duplicate: !inserted,
+        });
+    }
+    tx.commit().await?;
+    signal.notify();
+    Ok(BankAcceptance {
+        message_id,
+        payments,
+        skipped: notification.skipped.len(),
+        entry_errors: notification.errors,
+    })
+}
+
+async fn reject(db: &Db, bytes: &[u8], content_hash: &str, reason: String) -> BankIntakeError {
+    let message_id = format!("rej-{}", uuid::Uuid::now_v7().simple());
+    let msg = NewMessage {
+        id: &message_id,
+        subject: subjects::IN_BANK_PAYMENT,
+        direction: Direction::In,
+        partner: "bank:unknown",
+        receipt_id: None,
+        content_hash,
+        content_type: "application/xml",
+        payload: bytes,
+        case_id: None,
+        parent_id: None,
+    };
+    if let Err(e) = journey::record_rejected(db, &msg, &reason).await {
+        return BankIntakeError::Storage(e);
+    }
+    BankIntakeError::Rejected {
+        message_id,
+        errors: vec![FieldError {
+            field: "body".to_string(),
+            reason: reason.clone(),
+        }],
+        reason,
+    }
+}
