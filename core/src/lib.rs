@@ -9,8 +9,10 @@
 //! - [`journey`]: each message's state machine and its recorded steps.
 //! - [`cases`]: opening cases from judgments, and the case read side.
 //! - [`metrics`]: Prometheus metrics.
+//! - [`calendar`]: Vietnam's working-day calendar (lunar holidays, announced swaps) for deadlines.
 
 pub mod bus;
+pub mod calendar;
 pub mod cases;
 pub mod db;
 pub mod inbox;

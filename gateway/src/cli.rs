@@ -33,6 +33,12 @@ pub enum Command {
         #[command(subcommand)]
         action: BankAction,
     },
+    /// Working-day arithmetic on the configured Vietnamese calendar.
+    Workdays {
+        /// What to compute.
+        #[command(subcommand)]
+        action: WorkdaysAction,
+    },
     /// Inspect the configuration.
     Config {
         /// check or show.
@@ -49,6 +55,23 @@ pub enum BankAction {
     Parse {
         /// The XML file.
         file: PathBuf,
+    },
+}
+
+/// Working-day computations.
+#[derive(Debug, Subcommand)]
+pub enum WorkdaysAction {
+    /// Print the date N working days after DATE (DATE itself not counted).
+    Add {
+        /// Start date, YYYY-MM-DD.
+        date: String,
+        /// Working days to add.
+        days: u32,
+    },
+    /// Print the days off of a year with their reason.
+    List {
+        /// The year.
+        year: i32,
     },
 }
 
@@ -75,6 +98,7 @@ pub fn main() -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match command {
         Command::Bank { .. } => Ok(()),
+        Command::Workdays { action } => workdays(&config, action),
         Command::Config {
             action: ConfigAction::Check,
         } => {
@@ -95,6 +119,25 @@ pub fn main() -> anyhow::Result<()> {
         }),
         Command::Serve => runtime()?.block_on(crate::app::serve(config)),
     }
+}
+
+fn workdays(config: &Config, action: WorkdaysAction) -> anyhow::Result<()> {
+    let calendar = thads_core::calendar::Calendar::new(config.calendar.clone())
+        .context("the [calendar] configuration is not usable")?;
+    match action {
+        WorkdaysAction::Add { date, days } => {
+            let start = thads_schemas::bank::parse_iso_date(&date)
+                .with_context(|| format!("DATE must be YYYY-MM-DD, got {date:?}"))?;
+            let end = calendar.add_working_days(start, days)?;
+            println!("{}", thads_schemas::bank::format_iso_date(end));
+        }
+        WorkdaysAction::List { year } => {
+            for (day, reason) in calendar.days_off_in(year)? {
+                println!("{} {reason:?}", thads_schemas::bank::format_iso_date(day));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn bank_parse(file: &std::path::Path) -> anyhow::Result<()> {

@@ -11,6 +11,7 @@ use std::time::Duration;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize, Serializer};
+use thads_core::calendar::CalendarConfig;
 use thads_core::retry::RetryPolicy;
 use thads_vneid::VneidConfig;
 
@@ -35,6 +36,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// The VNeID connector.
     pub vneid: VneidConfig,
+    /// The working-day calendar: the government's announced days off and swaps per year.
+    pub calendar: CalendarConfig,
 }
 
 /// NATS JetStream settings; without `url` the embedded queue is used.
@@ -144,6 +147,7 @@ impl Default for Config {
             bus: BusConfig::default(),
             http: HttpConfig::default(),
             vneid: VneidConfig::default(),
+            calendar: CalendarConfig::default(),
         }
     }
 }
@@ -224,6 +228,10 @@ impl Config {
                 reason: "must not exceed bus.retry_max".into(),
             });
         }
+        self.calendar.validate().map_err(|e| ConfigError::Invalid {
+            key: "calendar",
+            reason: e.to_string(),
+        })?;
         if self.http.body_limit < 1024 {
             return Err(ConfigError::Invalid {
                 key: "http.body_limit",

@@ -155,3 +155,42 @@ fn bank_parse_prints_payments_skips_and_entry_errors() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
 }
+
+#[test]
+fn workdays_add_skips_tet_and_follows_configured_swaps() {
+    let out = hub()
+        .args(["workdays", "add", "2026-02-13", "5"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Fri 13 Feb 2026; 16-20 Feb are Tết; the fifth working day after is Fri 27 Feb.
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2026-02-27");
+
+    // A government swap added by configuration moves the result.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hub.toml");
+    std::fs::write(&file, "[calendar]\nextra_days_off = [\"2026-02-23\"]\n").unwrap();
+    let out = hub()
+        .arg("--config")
+        .arg(&file)
+        .args(["workdays", "add", "2026-02-13", "5"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2026-03-02");
+
+    let bad = hub()
+        .args(["workdays", "add", "13/02/2026", "5"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
+}
