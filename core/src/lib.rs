@@ -7,6 +7,7 @@
 //! - [`retry`]: the retry policy (exponential backoff with jitter, delivery limit).
 //! - [`outbox`] / [`inbox`]: messages committed with state changes; redeliveries recognised.
 //! - [`journey`]: each message's state machine and its recorded steps.
+//! - [`deadlines`]: statutory time limits per legal regime, computed on cases.
 //! - [`cases`]: opening cases from judgments, and the case read side.
 //! - [`metrics`]: Prometheus metrics.
 //! - [`calendar`]: Vietnam's working-day calendar (lunar holidays, announced swaps) for deadlines.
@@ -15,6 +16,7 @@ pub mod bus;
 pub mod calendar;
 pub mod cases;
 pub mod db;
+pub mod deadlines;
 pub mod inbox;
 pub mod journey;
 pub mod metrics;

@@ -7,9 +7,11 @@ use anyhow::Context;
 use thads_core::bus::embedded::EmbeddedBus;
 use thads_core::bus::jetstream::{JetStreamBus, JetStreamSettings};
 use thads_core::bus::Bus;
+use thads_core::calendar::Calendar;
 use thads_core::cases::intake::CaseIntake;
 use thads_core::cases::payments::PaymentPosting;
 use thads_core::db::{self, Db};
+use thads_core::deadlines::store::Schedule;
 use thads_core::metrics::Metrics;
 use thads_core::outbox::{OutboxSignal, Relay};
 use thads_core::worker::{Handler, Worker};
@@ -75,9 +77,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let relay = Relay::new(db.clone(), bus.clone(), signal.clone(), metrics.clone());
     tasks.spawn(relay.run(shutdown.clone()));
 
+    let schedule = Schedule {
+        calendar: Arc::new(
+            Calendar::new(config.calendar.clone()).context("the [calendar] configuration")?,
+        ),
+        rules: Arc::new(config.deadlines.clone()),
+    };
     let mut handlers: Vec<(Arc<dyn Handler>, usize)> = vec![
         (
-            CaseIntake::new(db.clone(), signal.clone(), config.bus.ack_wait),
+            CaseIntake::new(db.clone(), signal.clone(), config.bus.ack_wait, schedule),
             2,
         ),
         (PaymentPosting::new(db.clone(), config.bus.ack_wait), 1),

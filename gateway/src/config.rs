@@ -12,6 +12,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize, Serializer};
 use thads_core::calendar::CalendarConfig;
+use thads_core::deadlines::DeadlineRules;
 use thads_core::retry::RetryPolicy;
 use thads_vneid::VneidConfig;
 
@@ -38,6 +39,8 @@ pub struct Config {
     pub vneid: VneidConfig,
     /// The working-day calendar: the government's announced days off and swaps per year.
     pub calendar: CalendarConfig,
+    /// Statutory time limits per legal regime.
+    pub deadlines: DeadlineRules,
 }
 
 /// NATS JetStream settings; without `url` the embedded queue is used.
@@ -148,6 +151,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             vneid: VneidConfig::default(),
             calendar: CalendarConfig::default(),
+            deadlines: DeadlineRules::default(),
         }
     }
 }

@@ -151,6 +151,16 @@ async fn unknown_ids_are_404_problems_and_maintenance_answers_503() {
     assert_eq!(body["database"]["ok"], true);
     let r = s.hub.post_judgment(civil_loan()).await;
     assert_eq!(r.status().as_u16(), 503);
+    let r = s
+        .hub
+        .http
+        .post(format!("{}/v1/bank/notifications", s.hub.base))
+        .header("content-type", "application/xml")
+        .body(thads_e2e::corpus::camt054_credit("M1", 1000, "x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 503, "banks are refused too");
     let healthz = s.hub.get("/healthz").await;
     assert_eq!(healthz.status().as_u16(), 200);
 }

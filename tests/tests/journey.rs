@@ -26,6 +26,18 @@ async fn judgment_opens_a_case_and_notifies_each_party(kind: Kind) {
         "the example has a creditor and a debtor with CCCD"
     );
 
+    // The decision to enforce is due 5 working days after receipt, under the regime in force.
+    let deadline = &case["deadlines"][0];
+    assert_eq!(deadline["step"], "decision_ex_officio");
+    assert_eq!(deadline["status"], "open");
+    assert!(deadline["due_on"].as_str().unwrap() > deadline["starts_on"].as_str().unwrap());
+    let regime = if deadline["starts_on"].as_str().unwrap() >= "2026-07-01" {
+        "law_2025"
+    } else {
+        "law_2008"
+    };
+    assert_eq!(deadline["regime"], regime);
+
     let case_id = case["id"].as_str().unwrap();
     let case = wait_notices(&s.hub, case_id, "delivered", Duration::from_secs(30)).await;
     assert_eq!(case["notices"].as_array().unwrap().len(), expected);
@@ -114,7 +126,13 @@ async fn same_judgment_twice_gives_one_case_and_one_notice_per_party(kind: Kind)
         .await
         .unwrap();
     assert_eq!(case["notices"].as_array().unwrap().len(), expected);
-    assert_eq!(case["events"].as_array().unwrap().len(), 1, "opened once");
+    let opened = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "opened")
+        .count();
+    assert_eq!(opened, 1, "opened once");
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ use thads_schemas::subjects;
 use super::{case_id_for, notice_text, payment_reference_for};
 use crate::bus::{ConsumerSpec, Delivery};
 use crate::db::{now_ms, rfc3339, Db, Tx};
+use crate::deadlines::{self, store::Schedule, Step};
 use crate::inbox;
 use crate::journey::{self, Direction, MessageState, NewMessage};
 use crate::outbox::{self, OutboxSignal};
@@ -43,15 +44,18 @@ pub struct CaseIntake {
     db: Db,
     signal: OutboxSignal,
     ack_wait: Duration,
+    schedule: Schedule,
 }
 
 impl CaseIntake {
-    /// A handler writing to `db` and waking the outbox relay through `signal`.
-    pub fn new(db: Db, signal: OutboxSignal, ack_wait: Duration) -> Arc<Self> {
+    /// A handler writing to `db`, waking the outbox relay through `signal`, and setting
+    /// deadlines with `schedule`.
+    pub fn new(db: Db, signal: OutboxSignal, ack_wait: Duration, schedule: Schedule) -> Arc<Self> {
         Arc::new(Self {
             db,
             signal,
             ack_wait,
+            schedule,
         })
     }
 }
@@ -74,7 +78,7 @@ impl Handler for CaseIntake {
             tx.rollback().await?;
             return Ok(());
         }
-        let case_id = open_case(&mut tx, &accepted).await?;
+        let case_id = open_case(&mut tx, &accepted, &self.schedule).await?;
         tx.commit().await?;
         self.signal.notify();
         tracing::info!(case_id = %case_id, msg_id = %delivery.msg_id, "case opened from a court judgment");
@@ -83,7 +87,11 @@ impl Handler for CaseIntake {
 }
 
 /// Writes the case, its parties, obligations, events and notices; returns the case id.
-async fn open_case(tx: &mut Tx<'_>, accepted: &JudgmentAccepted) -> Result<String, HandleError> {
+async fn open_case(
+    tx: &mut Tx<'_>,
+    accepted: &JudgmentAccepted,
+    schedule: &Schedule,
+) -> Result<String, HandleError> {
     let j = &accepted.judgment;
     let key = j.stable_key();
     let office = j.office.as_str();
@@ -123,6 +131,7 @@ async fn open_case(tx: &mut Tx<'_>, accepted: &JudgmentAccepted) -> Result<Strin
             &format!("from judgment {}", j.judgment_number),
         )
         .await?;
+        set_decision_deadline(tx, schedule, &case_id, &accepted.received_at).await?;
         for party in j.parties.iter().filter(|p| p.cccd.is_some()) {
             emit_notice(tx, accepted, party, &case_id, &reference).await?;
         }
@@ -206,6 +215,41 @@ async fn store_obligations(
         .bind(o.description.as_deref())
         .execute(&mut **tx)
         .await?;
+    }
+    Ok(())
+}
+
+/// The decision to enforce ex officio is due a number of working days after the judgment was
+/// received (Art. 36(1) of the 2008 law); the regime follows the day it was received.
+async fn set_decision_deadline(
+    tx: &mut Tx<'_>,
+    schedule: &Schedule,
+    case_id: &str,
+    received_at: &str,
+) -> Result<(), HandleError> {
+    let received =
+        time::OffsetDateTime::parse(received_at, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| HandleError::Permanent(format!("received_at is not RFC 3339: {e}")))?;
+    let start = deadlines::store::vietnam_date(received);
+    match deadlines::store::set(tx, schedule, case_id, Step::DecisionExOfficio, start).await? {
+        Ok(due) => {
+            add_case_event(
+                tx,
+                case_id,
+                "deadline_set",
+                &format!("decision_ex_officio due {due}"),
+            )
+            .await?;
+        }
+        Err(e) => {
+            add_case_event(
+                tx,
+                case_id,
+                "deadline_unknown",
+                &format!("decision_ex_officio: {e}"),
+            )
+            .await?;
+        }
     }
     Ok(())
 }

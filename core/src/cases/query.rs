@@ -42,6 +42,8 @@ pub struct CaseView {
     pub payments: Vec<super::payments::CasePaymentView>,
     /// Total of the posted payments, in whole đồng.
     pub paid_vnd: i64,
+    /// Statutory deadlines, with their status today.
+    pub deadlines: Vec<crate::deadlines::store::DeadlineView>,
 }
 
 /// The court that gave the judgment.
@@ -191,6 +193,8 @@ pub async fn load(db: &Db, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let payments = super::payments::for_case(db, id).await?;
     let paid_vnd = payments.iter().map(|p| p.amount_vnd).sum();
+    let today = crate::deadlines::store::vietnam_date(time::OffsetDateTime::now_utc());
+    let deadlines = crate::deadlines::store::for_case(db, id, today).await?;
     Ok(Some(CaseView {
         id: c.try_get("id")?,
         office: c.try_get("office_code")?,
@@ -211,5 +215,6 @@ pub async fn load(db: &Db, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
         notices,
         payments,
         paid_vnd,
+        deadlines,
     }))
 }

@@ -21,9 +21,7 @@ pub(crate) async fn post_notification(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    if state.maintenance() {
-        return Err(AppError::Unavailable("The hub is in maintenance.".into()));
-    }
+    state.open_for_partners()?;
     let body = state.body(body)?;
     require_xml(&headers, header::CONTENT_TYPE)?;
     match accept_notification(&state.db, &state.outbox, &body).await {

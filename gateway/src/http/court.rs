@@ -33,6 +33,7 @@ pub(crate) async fn post_judgment(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
+    state.open_for_partners()?;
     let body = state.body(body)?;
     if let Err(e) = require_xml(&headers, header::CONTENT_TYPE) {
         state

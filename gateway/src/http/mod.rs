@@ -73,6 +73,17 @@ impl AppState {
 }
 
 impl AppState {
+    /// Refuses partner traffic while maintenance is on (503: the partner retries later).
+    pub(crate) fn open_for_partners(&self) -> Result<(), problem::AppError> {
+        if self.maintenance() {
+            Err(problem::AppError::Unavailable(
+                "The hub is in maintenance.".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     /// The request body, or the problem for a body that is too large or unreadable.
     pub(crate) fn body(
         &self,
