@@ -9,6 +9,7 @@
 //! - [`journey`]: each message's state machine and its recorded steps.
 //! - [`deadlines`]: statutory time limits per legal regime, computed on cases.
 //! - [`cases`]: opening cases from judgments, and the case read side.
+//! - [`replay`]: putting a dead letter back on its subject.
 //! - [`metrics`]: Prometheus metrics.
 //! - [`calendar`]: Vietnam's working-day calendar (lunar holidays, announced swaps) for deadlines.
 
@@ -21,5 +22,6 @@ pub mod inbox;
 pub mod journey;
 pub mod metrics;
 pub mod outbox;
+pub mod replay;
 pub mod retry;
 pub mod worker;

@@ -163,7 +163,7 @@ impl Worker {
     ) -> &'static str {
         if let Err(e) = result {
             // The message will come back after ack_wait; the inbox makes that harmless.
-            tracing::warn!(msg_id = %delivery.msg_id, error = %e, "could not settle a delivery");
+            tracing::warn!(msg_id = %delivery.journey_id(), error = %e, "could not settle a delivery");
         }
         outcome
     }
@@ -183,7 +183,7 @@ impl Worker {
     async fn dead_letter(&self, delivery: &Delivery, reason: &str) -> &'static str {
         let mut msg = Outgoing::new(
             format!("dlq.{}", delivery.subject),
-            format!("{}@{}", delivery.msg_id, now_ms()),
+            format!("{}@{}", delivery.journey_id(), now_ms()),
             delivery.payload.clone(),
         );
         msg.headers = delivery.headers.clone();
@@ -197,17 +197,19 @@ impl Worker {
             HEADER_DELIVERIES.to_string(),
             delivery.delivered.to_string(),
         );
-        msg.headers
-            .insert("Thads-Msg-Id".to_string(), delivery.msg_id.clone());
+        msg.headers.insert(
+            "Thads-Msg-Id".to_string(),
+            delivery.journey_id().to_string(),
+        );
         if let Err(e) = self.bus.publish(msg).await {
             // Never drop it: leave it on its subject and try the dead-lettering again later.
-            tracing::warn!(msg_id = %delivery.msg_id, error = %e, "cannot publish to the dead-letter queue; will retry");
+            tracing::warn!(msg_id = %delivery.journey_id(), error = %e, "cannot publish to the dead-letter queue; will retry");
             return self.settle(delivery, delivery.nak(self.policy.retry_max).await, "retry");
         }
         self.record(delivery, MessageState::DeadLettered, reason)
             .await;
         self.metrics.dead_lettered(&delivery.subject);
-        tracing::warn!(msg_id = %delivery.msg_id, subject = %delivery.subject, "message moved to the dead-letter queue");
+        tracing::warn!(msg_id = %delivery.journey_id(), subject = %delivery.subject, "message moved to the dead-letter queue");
         self.settle(delivery, delivery.term().await, "dead_letter")
     }
 
@@ -216,14 +218,33 @@ impl Worker {
         let attempts = i64::try_from(delivery.delivered).unwrap_or(i64::MAX);
         let result = async {
             let mut tx = self.db.begin().await?;
-            journey::advance_with(
+            if state == MessageState::DeadLettered {
+                // Kept with the bus payload so an administrator can replay it.
+                sqlx::query(
+                    "INSERT INTO dead_letters (message_id, subject, payload, reason, deliveries, dead_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(delivery.journey_id())
+                .bind(&delivery.subject)
+                .bind(delivery.payload.as_ref())
+                .bind(detail)
+                .bind(attempts)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+            }
+            let step = journey::advance_with(
                 &mut tx,
-                &delivery.msg_id,
+                delivery.journey_id(),
                 state,
                 Some(detail),
                 Some((attempts, Some(detail))),
             )
-            .await?;
+            .await;
+            match step {
+                Ok(()) | Err(JourneyError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
             tx.commit().await?;
             Ok::<(), JourneyError>(())
         }
@@ -231,10 +252,10 @@ impl Worker {
         match result {
             Ok(()) | Err(JourneyError::NotFound(_)) => {}
             Err(JourneyError::IllegalTransition { .. }) => {
-                tracing::debug!(msg_id = %delivery.msg_id, "journey step skipped: already further along");
+                tracing::debug!(msg_id = %delivery.journey_id(), "journey step skipped: already further along");
             }
             Err(e) => {
-                tracing::warn!(msg_id = %delivery.msg_id, error = %e, "cannot record a journey step")
+                tracing::warn!(msg_id = %delivery.journey_id(), error = %e, "cannot record a journey step")
             }
         }
     }

@@ -222,6 +222,29 @@ async fn vneid_failing_always_dead_letters_the_notice(kind: Kind) {
         metrics.contains(&format!("thads_dlq_depth {depth}")),
         "dlq depth in metrics:\n{metrics}"
     );
+
+    // VNeID is back: an administrator replays the dead letters and each is delivered once.
+    s.sim.state.set_mode(Mode::Ok);
+    let replay = |id: String| {
+        let http = s.hub.http.clone();
+        let url = format!("{}/v1/admin/messages/{id}/replay", s.hub.base);
+        async move { http.post(url).send().await.unwrap() }
+    };
+    for n in case["notices"].as_array().unwrap() {
+        let r = replay(n["message_id"].as_str().unwrap().to_string()).await;
+        assert_eq!(r.status().as_u16(), 202);
+    }
+    let case = wait_notices(&s.hub, case_id, "delivered", Duration::from_secs(30)).await;
+    let msg = s.hub.get_json(&format!("/v1/messages/{id}")).await.unwrap();
+    let states = journey_states(&msg);
+    assert_eq!(
+        &states[states.len() - 4..],
+        ["dead_lettered", "replayed", "sending", "delivered"]
+    );
+    assert_eq!(s.sim.state.accepted().len(), parties_with_cccd(&case));
+    // A delivered message cannot be replayed; an unknown one is 404.
+    assert_eq!(replay(id.to_string()).await.status().as_u16(), 409);
+    assert_eq!(replay("ntc-none".to_string()).await.status().as_u16(), 404);
 }
 
 #[tokio::test]

@@ -141,6 +141,13 @@ impl Delivery {
         }
     }
 
+    /// The id of the message in the hub's journey and inbox: the bus id without a replay
+    /// generation suffix (`<id>~r<n>`). A replay needs a fresh bus id (JetStream would drop a
+    /// repeated `Nats-Msg-Id` inside its de-duplication window) but is the same message.
+    pub fn journey_id(&self) -> &str {
+        journey_id_of(&self.msg_id)
+    }
+
     /// Done: never deliver again. Call only after the handler's transaction committed.
     pub async fn ack(&self) -> Result<(), BusError> {
         self.settle.ack().await
@@ -156,6 +163,16 @@ impl Delivery {
     pub async fn term(&self) -> Result<(), BusError> {
         self.settle.term().await
     }
+}
+
+/// The journey id of a bus message id: everything before a `~` replay suffix.
+pub fn journey_id_of(msg_id: &str) -> &str {
+    msg_id.split_once('~').map_or(msg_id, |(id, _)| id)
+}
+
+/// The bus id of the `n`-th replay of a message.
+pub fn replay_msg_id(journey_id: &str, n: i64) -> String {
+    format!("{journey_id}~r{n}")
 }
 
 /// How an implementation settles one delivery.

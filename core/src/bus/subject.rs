@@ -21,6 +21,14 @@ mod tests {
     use super::matches;
 
     #[test]
+    fn replay_ids_keep_their_journey_id() {
+        use crate::bus::{journey_id_of, replay_msg_id};
+        assert_eq!(journey_id_of("ntc-abc"), "ntc-abc");
+        assert_eq!(replay_msg_id("ntc-abc", 7), "ntc-abc~r7");
+        assert_eq!(journey_id_of(&replay_msg_id("ntc-abc", 7)), "ntc-abc");
+    }
+
+    #[test]
     fn wildcards_behave_like_nats() {
         assert!(matches("in.court.judgment", "in.court.judgment"));
         assert!(matches("in.>", "in.court.judgment"));

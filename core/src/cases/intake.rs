@@ -74,14 +74,14 @@ impl Handler for CaseIntake {
         let accepted: JudgmentAccepted = serde_json::from_slice(&delivery.payload)
             .map_err(|e| HandleError::Permanent(format!("not a judgment message: {e}")))?;
         let mut tx = self.db.begin().await?;
-        if !inbox::claim(&mut tx, CONSUMER, &delivery.msg_id).await? {
+        if !inbox::claim(&mut tx, CONSUMER, delivery.journey_id()).await? {
             tx.rollback().await?;
             return Ok(());
         }
         let case_id = open_case(&mut tx, &accepted, &self.schedule).await?;
         tx.commit().await?;
         self.signal.notify();
-        tracing::info!(case_id = %case_id, msg_id = %delivery.msg_id, "case opened from a court judgment");
+        tracing::info!(case_id = %case_id, msg_id = %delivery.journey_id(), "case opened from a court judgment");
         Ok(())
     }
 }

@@ -78,14 +78,14 @@ impl Handler for PaymentPosting {
         let payment: Payment = serde_json::from_slice(&delivery.payload)
             .map_err(|e| HandleError::Permanent(format!("not a payment message: {e}")))?;
         let mut tx = self.db.begin().await?;
-        if !inbox::claim(&mut tx, CONSUMER, &delivery.msg_id).await? {
+        if !inbox::claim(&mut tx, CONSUMER, delivery.journey_id()).await? {
             tx.rollback().await?;
             return Ok(());
         }
-        let detail = post(&mut tx, &delivery.msg_id, &payment).await?;
+        let detail = post(&mut tx, delivery.journey_id(), &payment).await?;
         match journey::advance(
             &mut tx,
-            &delivery.msg_id,
+            delivery.journey_id(),
             MessageState::Handled,
             Some(&detail),
         )

@@ -143,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/messages/{id}", get(read::get_message))
         .route("/v1/messages/{id}/payload", get(read::get_payload))
         .route("/v1/admin/maintenance", put(ops::put_maintenance))
+        .route("/v1/admin/messages/{id}/replay", post(ops::post_replay))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

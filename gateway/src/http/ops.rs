@@ -99,6 +99,21 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Puts a dead letter back on its subject (202), or says why not (404, 409).
+pub(crate) async fn post_replay(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, super::problem::AppError> {
+    use super::problem::AppError;
+    use thads_core::replay::{replay, ReplayError};
+    match replay(&state.db, &state.outbox, &id, "administrator").await {
+        Ok(r) => Ok((StatusCode::ACCEPTED, Json(r)).into_response()),
+        Err(ReplayError::NotFound(_)) => Err(AppError::NotFound("message".into())),
+        Err(e @ ReplayError::NotDeadLettered { .. }) => Err(AppError::Conflict(e.to_string())),
+        Err(ReplayError::Sql(e)) => Err(AppError::from(e)),
+    }
+}
+
 /// The maintenance switch's body.
 #[derive(Debug, Deserialize, Serialize)]
 pub(crate) struct Maintenance {
