@@ -15,8 +15,11 @@ use crate::bus::{Bus, BusError, Outgoing};
 use crate::db::{now_ms, Db, Tx};
 use crate::metrics::Metrics;
 
-/// How long a relay holds rows it is publishing before another process may take them.
-const LEASE_MS: i64 = 30_000;
+/// How long a relay holds rows it is publishing before another relay (or the same process after
+/// a crash) may take them. Short, because a lease outliving a killed process delays its
+/// messages by that much; a second publish in a race is harmless (message-id de-duplication
+/// and the consumers' inbox absorb it).
+pub const LEASE_MS: i64 = 5_000;
 /// How often the relay looks for rows written by other processes.
 const POLL: Duration = Duration::from_millis(500);
 /// Rows published per pass.
