@@ -194,7 +194,7 @@ ensure_postgres() {
 
     if ! wait_until "$THADS_SERVICE_WAIT" pg_ready; then
         local port
-        port=$(as_root sed -n 's/^[[:space:]]*port[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$conf_dir/postgresql.conf" | head -n 1)
+        port=$(as_root sed -n 's/^[[:space:]]*port[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$conf_dir/postgresql.conf" | sed -n 1p)
         svc_log "last lines of /var/log/postgresql/postgresql-$ver-main.log:"
         as_root tail -n 20 "/var/log/postgresql/postgresql-$ver-main.log" >&2 || true
         svc_die "PostgreSQL $ver/main did not answer on $THADS_PG_HOST:$THADS_PG_PORT within ${THADS_SERVICE_WAIT}s (its configured port: ${port:-5432})"
