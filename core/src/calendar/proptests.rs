@@ -12,7 +12,8 @@ fn date_between(first: Date, last: Date) -> impl Strategy<Value = Date> {
 }
 
 fn working_dates() -> impl Strategy<Value = Date> {
-    date_between(date!(2021 - 01 - 01), date!(2198 - 12 - 31))
+    // Far enough from 2199 that n + 1 < 400 working days (under two years) stay in range.
+    date_between(date!(2021 - 01 - 01), date!(2196 - 12 - 31))
 }
 
 proptest! {
