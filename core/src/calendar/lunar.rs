@@ -52,10 +52,16 @@ pub fn solar_to_lunar(date: Date) -> Result<LunarDate, CalendarError> {
     check_year(yy)?;
     let day_number = i64::from(date.to_julian_day());
     let k = ((day_number as f64 - NEW_MOON_EPOCH) / SYNODIC_MONTH).floor() as i64;
-    let mut month_start = new_moon_day(k + 1);
-    if month_start > day_number {
-        month_start = new_moon_day(k);
+    // The mean-month estimate can be off by one lunation where the true new moon strays
+    // from the mean (2054-05-07 gave day 31): settle on the last new moon on or before the day.
+    let mut m = k + 1;
+    while new_moon_day(m + 1) <= day_number {
+        m += 1;
     }
+    while new_moon_day(m) > day_number {
+        m -= 1;
+    }
+    let month_start = new_moon_day(m);
     let mut a11 = lunar_month_11(yy);
     let mut b11 = a11;
     let mut lunar_year;

@@ -16,9 +16,11 @@ fn working_dates() -> impl Strategy<Value = Date> {
     date_between(date!(2021 - 01 - 01), date!(2196 - 12 - 31))
 }
 
+// Lunar year 1900 begins on 31 January 1900; days before it belong to lunar 1899, outside the
+// supported range.
 proptest! {
     #[test]
-    fn lunar_round_trips(d in date_between(date!(1900 - 01 - 01), date!(2199 - 12 - 31))) {
+    fn lunar_round_trips(d in date_between(date!(1900 - 01 - 31), date!(2199 - 12 - 31))) {
         let l = solar_to_lunar(d).unwrap();
         prop_assert!((1..=12).contains(&l.month));
         prop_assert!((1..=30).contains(&l.day));

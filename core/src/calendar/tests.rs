@@ -358,3 +358,27 @@ fn inconsistent_configs_are_rejected() {
         Err(CalendarError::YearOutOfRange { .. })
     ));
 }
+
+#[test]
+fn a_day_where_the_mean_month_estimate_is_off_by_one_lunation() {
+    // Found by the round-trip property test: this day used to come out as lunar day 31.
+    let l = solar_to_lunar(time::macros::date!(2054 - 05 - 07)).unwrap();
+    assert!((1..=30).contains(&l.day), "{l:?}");
+    assert_eq!(
+        lunar_to_solar(l.year, l.month, l.day, l.leap),
+        Some(time::macros::date!(2054 - 05 - 07))
+    );
+}
+
+#[test]
+fn every_day_of_the_supported_range_round_trips() {
+    // Exhaustive rather than sampled: a sampled test missed a day for a long time.
+    let mut d = time::macros::date!(1900 - 01 - 31);
+    let last = time::macros::date!(2199 - 12 - 31);
+    while d <= last {
+        let l = solar_to_lunar(d).unwrap();
+        assert!((1..=30).contains(&l.day) && (1..=12).contains(&l.month), "{d}: {l:?}");
+        assert_eq!(lunar_to_solar(l.year, l.month, l.day, l.leap), Some(d), "{d}: {l:?}");
+        d = d.next_day().unwrap();
+    }
+}
