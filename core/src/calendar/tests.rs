@@ -377,8 +377,15 @@ fn every_day_of_the_supported_range_round_trips() {
     let last = time::macros::date!(2199 - 12 - 31);
     while d <= last {
         let l = solar_to_lunar(d).unwrap();
-        assert!((1..=30).contains(&l.day) && (1..=12).contains(&l.month), "{d}: {l:?}");
-        assert_eq!(lunar_to_solar(l.year, l.month, l.day, l.leap), Some(d), "{d}: {l:?}");
+        assert!(
+            (1..=30).contains(&l.day) && (1..=12).contains(&l.month),
+            "{d}: {l:?}"
+        );
+        assert_eq!(
+            lunar_to_solar(l.year, l.month, l.day, l.leap),
+            Some(d),
+            "{d}: {l:?}"
+        );
         d = d.next_day().unwrap();
     }
 }
