@@ -127,6 +127,17 @@ pub enum JourneyError {
     Sql(#[from] sqlx::Error),
 }
 
+/// For callers whose own error type wraps `sqlx::Error` (the intake paths): a refused step is a
+/// protocol error there, since intake only records the first steps of a new message.
+impl From<JourneyError> for sqlx::Error {
+    fn from(e: JourneyError) -> Self {
+        match e {
+            JourneyError::Sql(s) => s,
+            other => sqlx::Error::Protocol(other.to_string()),
+        }
+    }
+}
+
 /// A new message row: everything known when it enters the journey.
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {

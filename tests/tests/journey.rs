@@ -148,8 +148,7 @@ async fn duplicate_postgres_jetstream() {
 async fn vneid_failing_three_times_then_recovering(kind: Kind) {
     let s = setup(kind, |o| o.max_deliveries = 8).await;
     s.sim.state.set_mode(Mode::FailNext { n: 3 });
-    let receipt = post_accepted(&s.hub, &civil_loan()).await;
-    let case = case_of(&s.hub, receipt["message_id"].as_str().unwrap()).await;
+    let case = open_case(&s.hub).await;
     let case_id = case["id"].as_str().unwrap();
     let case = wait_notices(&s.hub, case_id, "delivered", Duration::from_secs(60)).await;
     let expected = parties_with_cccd(&case);
@@ -159,7 +158,7 @@ async fn vneid_failing_three_times_then_recovering(kind: Kind) {
         "each notice arrives once"
     );
     assert_eq!(s.sim.state.attempts(), expected as u64 + 3);
-    let retried: Vec<_> = futures_journeys(&s.hub, &case).await;
+    let retried: Vec<_> = notice_journeys(&s.hub, &case).await;
     assert!(
         retried
             .iter()
@@ -171,7 +170,7 @@ async fn vneid_failing_three_times_then_recovering(kind: Kind) {
     }
 }
 
-async fn futures_journeys(hub: &thads_e2e::hub::Hub, case: &serde_json::Value) -> Vec<Vec<String>> {
+async fn notice_journeys(hub: &thads_e2e::hub::Hub, case: &serde_json::Value) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for n in case["notices"].as_array().unwrap() {
         let id = n["message_id"].as_str().unwrap();
@@ -194,8 +193,7 @@ async fn retries_postgres_jetstream() {
 async fn vneid_failing_always_dead_letters_the_notice(kind: Kind) {
     let s = setup(kind, |o| o.max_deliveries = 3).await;
     s.sim.state.set_mode(Mode::FailAlways);
-    let receipt = post_accepted(&s.hub, &civil_loan()).await;
-    let case = case_of(&s.hub, receipt["message_id"].as_str().unwrap()).await;
+    let case = open_case(&s.hub).await;
     let case_id = case["id"].as_str().unwrap();
     let case = wait_notices(&s.hub, case_id, "dead_lettered", Duration::from_secs(60)).await;
     let id = case["notices"][0]["message_id"].as_str().unwrap();
@@ -302,8 +300,7 @@ async fn a_partner_that_never_answers_is_timed_out_and_retried() {
     })
     .await;
     s.sim.state.set_mode(Mode::Drop);
-    let receipt = post_accepted(&s.hub, &civil_loan()).await;
-    let case = case_of(&s.hub, receipt["message_id"].as_str().unwrap()).await;
+    let case = open_case(&s.hub).await;
     let case_id = case["id"].as_str().unwrap();
     let id = case["notices"][0]["message_id"]
         .as_str()
@@ -330,8 +327,7 @@ async fn a_partner_that_never_answers_is_timed_out_and_retried() {
 async fn a_citizen_without_vneid_account_is_a_permanent_failure() {
     let s = setup(Kind::Embedded, |o| o.max_deliveries = 8).await;
     s.sim.state.set_mode(Mode::NoAccount);
-    let receipt = post_accepted(&s.hub, &civil_loan()).await;
-    let case = case_of(&s.hub, receipt["message_id"].as_str().unwrap()).await;
+    let case = open_case(&s.hub).await;
     let case = wait_notices(
         &s.hub,
         case["id"].as_str().unwrap(),

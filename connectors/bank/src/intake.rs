@@ -56,15 +56,14 @@ pub enum BankIntakeError {
     Storage(#[from] sqlx::Error),
 }
 
-fn hash(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+impl From<journey::JourneyError> for BankIntakeError {
+    fn from(e: journey::JourneyError) -> Self {
+        Self::Storage(e.into())
+    }
 }
 
-fn journey_sql(e: journey::JourneyError) -> sqlx::Error {
-    match e {
-        journey::JourneyError::Sql(s) => s,
-        other => sqlx::Error::Protocol(other.to_string()),
-    }
+fn hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Validates and durably accepts one notification.
@@ -110,17 +109,14 @@ pub async fn accept_notification(
             notification.skipped.len(),
             notification.errors.len()
         );
-        journey::advance(&mut tx, &message_id, MessageState::Accepted, Some(&detail))
-            .await
-            .map_err(journey_sql)?;
+        journey::advance(&mut tx, &message_id, MessageState::Accepted, Some(&detail)).await?;
         journey::advance(
             &mut tx,
             &message_id,
             MessageState::Handled,
             Some("split into payments"),
         )
-        .await
-        .map_err(journey_sql)?;
+        .await?;
     }
     let mut payments = Vec::with_capacity(notification.payments.len());
     for p in &notification.payments {
@@ -151,8 +147,7 @@ pub async fn accept_notification(
                 MessageState::Accepted,
                 Some("queued for posting to a case"),
             )
-            .await
-            .map_err(journey_sql)?;
+            .await?;
             outbox::enqueue(&mut tx, &payment_id, subjects::IN_BANK_PAYMENT, &payload).await?;
         }
         payments.push(AcceptedPayment {

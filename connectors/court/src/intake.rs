@@ -49,6 +49,12 @@ pub enum IntakeError {
     Storage(#[from] sqlx::Error),
 }
 
+impl From<journey::JourneyError> for IntakeError {
+    fn from(e: journey::JourneyError) -> Self {
+        Self::Storage(e.into())
+    }
+}
+
 fn summary(errors: &[FieldError]) -> String {
     errors
         .iter()
@@ -116,11 +122,7 @@ pub async fn accept_judgment(
         MessageState::Accepted,
         Some("valid against judgment v1; queued for the case system"),
     )
-    .await
-    .map_err(|e| match e {
-        journey::JourneyError::Sql(s) => s,
-        other => sqlx::Error::Protocol(other.to_string()),
-    })?;
+    .await?;
     outbox::enqueue(&mut tx, &message_id, subjects::IN_COURT_JUDGMENT, &payload).await?;
     tx.commit().await?;
     signal.notify();

@@ -13,7 +13,7 @@ use thads_core::worker::{HandleError, Handler};
 use thads_schemas::notice::NoticeCommand;
 use thads_schemas::subjects;
 
-use crate::client::{ClientError, VneidClient};
+use crate::client::VneidClient;
 use crate::retry::RetryClass;
 
 /// The durable consumer name.
@@ -115,12 +115,8 @@ impl Handler for VneidNotifier {
             }
             Err(e) => match e.retry_class() {
                 RetryClass::Permanent => Err(HandleError::Permanent(e.to_string())),
-                _ => Err(HandleError::Retry(client_reason(&e))),
+                _ => Err(HandleError::Retry(e.to_string())),
             },
         }
     }
-}
-
-fn client_reason(e: &ClientError) -> String {
-    e.to_string()
 }

@@ -83,6 +83,12 @@ pub async fn case_of(hub: &Hub, message_id: &str) -> Value {
     hub.get_json(&format!("/v1/cases/{case_id}")).await.unwrap()
 }
 
+/// Posts the civil-loan example and returns its case once the judgment is handled.
+pub async fn open_case(hub: &Hub) -> Value {
+    let receipt = post_accepted(hub, &civil_loan()).await;
+    case_of(hub, receipt["message_id"].as_str().unwrap()).await
+}
+
 /// How many parties of the case have a CCCD (each gets one notice).
 pub fn parties_with_cccd(case: &Value) -> usize {
     case["parties"]
