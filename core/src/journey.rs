@@ -1,6 +1,7 @@
 //! The journey of every message: one explicit state machine (received, rejected, accepted,
-//! handled, emitted, sending, waiting for retry, delivered, failed, dead-lettered, replayed),
-//! each step recorded with its time so `GET /v1/messages/{id}` can show the whole path.
+//! handled, emitted, sending, waiting for retry, delivered, failed, dead-lettered, replayed,
+//! and for notices served and read), each step recorded with its time so
+//! `GET /v1/messages/{id}` can show the whole path.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -33,6 +34,11 @@ pub enum MessageState {
     DeadLettered,
     /// An administrator put a dead letter back on its subject.
     Replayed,
+    /// A notice was validly served (VNeID confirmed delivery to the citizen, the e-mail relay
+    /// accepted it, or a clerk served it on paper): its legal notice date is recorded.
+    Served,
+    /// The citizen opened a served notice in the VNeID app.
+    Read,
 }
 
 impl MessageState {
@@ -50,6 +56,8 @@ impl MessageState {
             Self::Failed => "failed",
             Self::DeadLettered => "dead_lettered",
             Self::Replayed => "replayed",
+            Self::Served => "served",
+            Self::Read => "read",
         }
     }
 
@@ -67,12 +75,17 @@ impl MessageState {
             "failed" => Self::Failed,
             "dead_lettered" => Self::DeadLettered,
             "replayed" => Self::Replayed,
+            "served" => Self::Served,
+            "read" => Self::Read,
             _ => return None,
         })
     }
 
     /// Whether the machine allows moving from `self` to `next`. Repeating `sending` or
     /// `waiting_retry` is allowed: a redelivery after a crash repeats the step it was in.
+    /// A notice may be `served` from any outbound state before it (a clerk can serve it on
+    /// paper while VNeID is still being retried), `delivered` may turn `failed` when the
+    /// partner later reports that the citizen never got it, and only a served notice is `read`.
     pub fn can_move_to(self, next: Self) -> bool {
         use MessageState::*;
         matches!(
@@ -90,6 +103,12 @@ impl MessageState {
                 )
                 | (Failed, DeadLettered)
                 | (DeadLettered, Replayed)
+                | (Delivered, Failed)
+                | (
+                    Emitted | Sending | WaitingRetry | Delivered | Failed | DeadLettered | Replayed,
+                    Served
+                )
+                | (Served, Read)
                 | (
                     Replayed,
                     Sending | Handled | WaitingRetry | Failed | DeadLettered
@@ -101,7 +120,12 @@ impl MessageState {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Self::Rejected | Self::Handled | Self::Delivered | Self::DeadLettered
+            Self::Rejected
+                | Self::Handled
+                | Self::Delivered
+                | Self::DeadLettered
+                | Self::Served
+                | Self::Read
         )
     }
 }
@@ -304,6 +328,25 @@ pub async fn advance_with(
     Ok(())
 }
 
+/// Records a step that does not change the state (an e-mail attempt, a paper-service task
+/// opened), so the journey shows what happened to a message while it waits in one state.
+pub async fn note(tx: &mut Tx<'_>, id: &str, detail: &str) -> Result<(), JourneyError> {
+    let current: Option<String> = sqlx::query_scalar("SELECT state FROM messages WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let current = current.ok_or_else(|| JourneyError::NotFound(id.to_string()))?;
+    let state = MessageState::parse(&current).unwrap_or(MessageState::Received);
+    let now = now_ms();
+    sqlx::query("UPDATE messages SET updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    add_event(tx, id, state, Some(detail), now).await?;
+    Ok(())
+}
+
 /// Links a message to its case once the handler knows it.
 pub async fn set_case(tx: &mut Tx<'_>, id: &str, case_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE messages SET case_id = $2 WHERE id = $1")
@@ -479,6 +522,33 @@ mod tests {
     }
 
     #[test]
+    fn notices_are_served_then_read() {
+        for from in [
+            Emitted,
+            Sending,
+            WaitingRetry,
+            Delivered,
+            Failed,
+            DeadLettered,
+            Replayed,
+        ] {
+            assert!(from.can_move_to(Served), "{from:?}");
+        }
+        assert!(Served.can_move_to(Read));
+        assert!(
+            Delivered.can_move_to(Failed),
+            "a failed receipt after the API accepted"
+        );
+        assert!(!Delivered.can_move_to(Read), "read only once served");
+        assert!(!Served.can_move_to(Served) && !Read.can_move_to(Served));
+        assert!(
+            !Served.can_move_to(Replayed),
+            "a served notice is not replayed"
+        );
+        assert!(Served.is_final() && Read.is_final());
+    }
+
+    #[test]
     fn names_round_trip() {
         for s in [
             Received,
@@ -492,6 +562,8 @@ mod tests {
             Failed,
             DeadLettered,
             Replayed,
+            Served,
+            Read,
         ] {
             assert_eq!(MessageState::parse(s.as_str()), Some(s));
         }

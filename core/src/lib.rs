@@ -9,19 +9,43 @@
 //! - [`journey`]: each message's state machine and its recorded steps.
 //! - [`deadlines`]: statutory time limits per legal regime, computed on cases.
 //! - [`cases`]: opening cases from judgments, and the case read side.
+//! - [`requests`]: requests for enforcement, the 5-year limit, the receipt slip.
 //! - [`replay`]: putting a dead letter back on its subject.
 //! - [`metrics`]: Prometheus metrics.
+//! - [`digest`]: the daily e-mail of overdue and due-soon deadlines.
+//! - [`extractions`]: extraction proposals and the officer's confirmed corrections.
+//! - [`lifecycle`]: the case state machine and the operations staff perform.
+//! - [`decisions`]: decisions to enforce: draft, submit, approve and sign (PDF), issue.
+//! - [`registers`]: the numbered register books.
+//! - [`staff`]: staff roles and the signed-in actor.
+//! - [`statistics`]: statistics by case and by money per office, province and nation, and the report forms (JSON, CSV, XLSX).
 //! - [`calendar`]: Vietnam's working-day calendar (lunar holidays, announced swaps) for deadlines.
+//! - [`mail`]: outbound e-mail over SMTP (deadline digest, notice fall-back), with retry-aware errors.
+//! - [`notice_service`]: how each notice was served, the fall-back chain and paper-service tasks.
+//! - [`partners`]: the partner registry, ed25519 keys, signed pushes and the hub's signed answers.
+//! - [`evidence`]: signed evidences telling each court what became of the judgments it sent.
 
 pub mod bus;
 pub mod calendar;
 pub mod cases;
 pub mod db;
 pub mod deadlines;
+pub mod decisions;
+pub mod digest;
+pub mod evidence;
+pub mod extractions;
 pub mod inbox;
 pub mod journey;
+pub mod lifecycle;
+pub mod mail;
 pub mod metrics;
+pub mod notice_service;
 pub mod outbox;
+pub mod partners;
+pub mod registers;
 pub mod replay;
+pub mod requests;
 pub mod retry;
+pub mod staff;
+pub mod statistics;
 pub mod worker;

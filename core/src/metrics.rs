@@ -50,6 +50,33 @@ pub struct Metrics {
     dlq_depth: Gauge,
     up: Gauge,
     handler_seconds: Family<ConsumerLabels, Histogram, fn() -> Histogram>,
+    operations: Family<OperationLabels, Counter>,
+    digests: Family<OutcomeLabels, Counter>,
+    deadlines_overdue: Gauge,
+    deadlines_due_soon: Gauge,
+    circuit_state: Family<PartnerLabels, Gauge>,
+    notices_served: Family<ChannelLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PartnerLabels {
+    partner: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChannelLabels {
+    channel: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    operation: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: String,
 }
 
 impl Default for Metrics {
@@ -122,7 +149,49 @@ impl Metrics {
             handler_seconds.clone(),
         );
         up.set(1);
+        let operations = Family::<OperationLabels, Counter>::default();
+        let digests = Family::<OutcomeLabels, Counter>::default();
+        let deadlines_overdue = Gauge::default();
+        let deadlines_due_soon = Gauge::default();
+        registry.register(
+            "thads_case_operations",
+            "Operations on cases, by operation and outcome (performed, refused, invalid, forbidden)",
+            operations.clone(),
+        );
+        registry.register(
+            "thads_digest_emails",
+            "Daily deadline digests, by outcome (sent, failed, nothing_due)",
+            digests.clone(),
+        );
+        registry.register(
+            "thads_deadlines_overdue",
+            "Open statutory deadlines past their last day, across running cases",
+            deadlines_overdue.clone(),
+        );
+        registry.register(
+            "thads_deadlines_due_soon",
+            "Open statutory deadlines within the warning window",
+            deadlines_due_soon.clone(),
+        );
+        let circuit_state = Family::<PartnerLabels, Gauge>::default();
+        let notices_served = Family::<ChannelLabels, Counter>::default();
+        registry.register(
+            "thads_circuit_state",
+            "Circuit breaker of a partner endpoint: 0 closed, 1 open, 2 half-open",
+            circuit_state.clone(),
+        );
+        registry.register(
+            "thads_notices_served",
+            "Notices validly served, by channel (vneid, email, direct, post, posting)",
+            notices_served.clone(),
+        );
         Self {
+            circuit_state,
+            notices_served,
+            operations,
+            digests,
+            deadlines_overdue,
+            deadlines_due_soon,
             registry,
             messages_in,
             messages_out,
@@ -212,6 +281,51 @@ impl Metrics {
         self.up.set(0);
     }
 
+    /// Counts an operation attempted on a case.
+    pub fn operation(&self, operation: &str, outcome: &str) {
+        self.operations
+            .get_or_create(&OperationLabels {
+                operation: operation.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    /// Counts a digest e-mail by outcome.
+    pub fn digest(&self, outcome: &str) {
+        self.digests
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    /// Sets the number of overdue and due-soon deadlines (for the deadline-breach alert).
+    pub fn set_deadlines(&self, overdue: i64, due_soon: i64) {
+        self.deadlines_overdue.set(overdue);
+        self.deadlines_due_soon.set(due_soon);
+    }
+
+    /// Sets the circuit breaker state of `partner`'s endpoint (0 closed, 1 open, 2 half-open),
+    /// so an operator sees at once that the hub has stopped calling a failing partner.
+    pub fn set_circuit_state(&self, partner: &str, state: i64) {
+        self.circuit_state
+            .get_or_create(&PartnerLabels {
+                partner: partner.to_string(),
+            })
+            .set(state);
+    }
+
+    /// Counts a notice validly served through `channel`, to watch how many fall back from
+    /// VNeID to e-mail or paper.
+    pub fn notice_served(&self, channel: &str) {
+        self.notices_served
+            .get_or_create(&ChannelLabels {
+                channel: channel.to_string(),
+            })
+            .inc();
+    }
+
     /// The text exposition format for `/metrics`.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -234,6 +348,8 @@ mod tests {
         m.failed("out.vneid.notify");
         m.handled("vneid-notify", "retry", 2, Duration::from_millis(5));
         m.set_dlq_depth(3);
+        m.set_circuit_state("vneid", 1);
+        m.notice_served("email");
         let text = m.render();
         for name in [
             "thads_messages_in_total{subject=\"in.court.judgment\",outcome=\"accepted\"} 1",
@@ -242,6 +358,8 @@ mod tests {
             "thads_messages_redelivered_total{consumer=\"vneid-notify\"} 1",
             "thads_dlq_depth 3",
             "thads_handler_seconds_bucket",
+            "thads_circuit_state{partner=\"vneid\"} 1",
+            "thads_notices_served_total{channel=\"email\"} 1",
         ] {
             assert!(text.contains(name), "missing {name} in\n{text}");
         }

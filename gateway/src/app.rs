@@ -12,10 +12,15 @@ use thads_core::cases::intake::CaseIntake;
 use thads_core::cases::payments::PaymentPosting;
 use thads_core::db::{self, Db};
 use thads_core::deadlines::store::Schedule;
+use thads_core::digest::Digest;
 use thads_core::metrics::Metrics;
 use thads_core::outbox::{OutboxSignal, Relay};
 use thads_core::worker::{Handler, Worker};
+use thads_vneid::breaker::CircuitBreaker;
 use thads_vneid::client::VneidClient;
+use thads_vneid::fallback::{DeadLetterFallback, NoticeFallback};
+use thads_vneid::notifier::NotifierSettings;
+use thads_vneid::rate::TokenBucket;
 use thads_vneid::VneidNotifier;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -76,6 +81,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
     let relay = Relay::new(db.clone(), bus.clone(), signal.clone(), metrics.clone());
     tasks.spawn(relay.run(shutdown.clone()));
+    let trust = load_trust(&config, &db).await?;
+    let sealer = thads_core::evidence::Sealer::new(
+        db.clone(),
+        trust.hub_key.clone(),
+        signal.clone(),
+        trust.evidence.clone(),
+    );
+    tasks.spawn(sealer.run(shutdown.clone()));
 
     let schedule = Schedule {
         calendar: Arc::new(
@@ -85,11 +98,40 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let mut handlers: Vec<(Arc<dyn Handler>, usize)> = vec![
         (
-            CaseIntake::new(db.clone(), signal.clone(), config.bus.ack_wait, schedule),
+            CaseIntake::new(
+                db.clone(),
+                signal.clone(),
+                config.bus.ack_wait,
+                schedule.clone(),
+            ),
             2,
         ),
-        (PaymentPosting::new(db.clone(), config.bus.ack_wait), 1),
+        (
+            PaymentPosting::new(db.clone(), config.bus.ack_wait, schedule.clone()),
+            1,
+        ),
     ];
+    let mailer = thads_core::mail::Mailer::from_config(&config.mail)
+        .context("the [mail] configuration")?
+        .map(Arc::new);
+    if mailer.is_none() {
+        tracing::warn!("mail.smtp_url is not set: no deadline digests are e-mailed, and notices VNeID cannot deliver go to paper service");
+    }
+    handlers.push((
+        NoticeFallback::new(
+            db.clone(),
+            mailer.clone(),
+            schedule.clone(),
+            config.bus.retry_policy(),
+            metrics.clone(),
+            config.bus.ack_wait,
+        ),
+        2,
+    ));
+    handlers.push((
+        DeadLetterFallback::new(db.clone(), signal.clone(), config.bus.ack_wait),
+        1,
+    ));
     match &config.vneid.endpoint {
         Some(endpoint) => {
             let token = config
@@ -99,7 +141,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             let client = VneidClient::new(endpoint, token, config.vneid.timeout)
                 .context("cannot build the VNeID client")?;
             handlers.push((
-                VneidNotifier::new(db.clone(), client, metrics.clone(), config.bus.ack_wait),
+                VneidNotifier::new(NotifierSettings {
+                    db: db.clone(),
+                    client,
+                    metrics: metrics.clone(),
+                    ack_wait: config.bus.ack_wait,
+                    schedule: schedule.clone(),
+                    signal: signal.clone(),
+                    breaker: CircuitBreaker::new(
+                        config.vneid.breaker_failures,
+                        config.vneid.breaker_cool_down,
+                    ),
+                    rate: TokenBucket::new(config.vneid.rate_per_second),
+                    shutdown: shutdown.clone(),
+                    policy: config.bus.retry_policy(),
+                }),
                 config.vneid.concurrency.get(),
             ));
         }
@@ -107,6 +163,22 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::warn!("vneid.endpoint is not set: notices stay queued until it is configured")
         }
     }
+    let bank_token = config
+        .bank
+        .resolve_token()
+        .context("cannot read bank.token_file")?;
+    let bank_client = thads_bank::orders::client::BankClient::new(&config.bank, bank_token)
+        .context("cannot build the bank client")?;
+    handlers.push((
+        thads_bank::orders::OrderSender::new(
+            db.clone(),
+            bank_client,
+            metrics.clone(),
+            config.bus.ack_wait,
+            config.bus.retry_policy(),
+        ),
+        config.bank.concurrency.get(),
+    ));
     for (handler, copies) in handlers {
         for _ in 0..copies {
             let worker = Worker::new(
@@ -120,15 +192,27 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
 
+    let digest = Arc::new(Digest::new(
+        db.clone(),
+        schedule.clone(),
+        mailer,
+        metrics.clone(),
+        config.digest.clone(),
+    ));
+    tasks.spawn(Digest::run((*digest).clone(), shutdown.clone()));
+
     let state = AppState::new(
         db.clone(),
         bus.clone(),
         signal,
         metrics.clone(),
-        config.http.body_limit,
-        config.http.request_timeout,
+        schedule,
+        &config.http,
         config.maintenance,
-    );
+    )
+    .with_staff(config.staff.clone())
+    .with_digest(digest);
+    crate::http::auth::warn_if_no_accounts(&db).await;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -139,20 +223,65 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         database = %crate::config::mask_password(&config.database_url()),
         "thads-hub is serving"
     );
+    let receipt_token = config
+        .vneid
+        .resolve_receipt_token()
+        .context("cannot read vneid.receipt_token_file")?;
+    if receipt_token.is_none() {
+        tracing::warn!("vneid.receipt_token is not set: VNeID delivery receipts are refused (503) until it is configured");
+    }
     let stop = shutdown.clone();
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move {
-            wait_for_signal().await;
-            tracing::info!("shutting down");
-            stop.cancel();
-        })
-        .await
-        .context("HTTP server failed")?;
+    axum::serve(
+        listener,
+        crate::http::vneid::with_receipt_token(router(state), receipt_token.as_deref())
+            .layer(axum::Extension(trust))
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        stop.cancel();
+    })
+    .await
+    .context("HTTP server failed")?;
     shutdown.cancel();
     metrics.set_down();
     while tasks.join_next().await.is_some() {}
     db.close().await;
     Ok(())
+}
+
+/// Loads the hub's signing key (generating the default one in `data_dir` on first start),
+/// publishes it in `hub_keys`, and says loudly when court signatures are not enforced.
+async fn load_trust(config: &Config, db: &Db) -> anyhow::Result<thads_core::partners::Trust> {
+    use thads_core::partners::{registry, HubKey, PartnerKind};
+    let (path, generate) = config.signing.key_path(&config.data_dir);
+    let (key, generated) = HubKey::load_or_generate(&path, generate)
+        .context("cannot load the hub's signing key (signing.key_file)")?;
+    if generated {
+        tracing::warn!(path = %path.display(), key_id = key.key_id(), "generated a new hub signing key; set signing.key_file to a managed key shared by every hub process");
+    }
+    registry::register_hub_key(db, &key)
+        .await
+        .context("cannot publish the hub's signing key")?;
+    tracing::info!(
+        key_id = key.key_id(),
+        "receipts and court evidences are signed"
+    );
+    if !config.court.require_signatures {
+        let court_keys = registry::count_active_keys(db, PartnerKind::Court)
+            .await
+            .unwrap_or(0);
+        tracing::warn!(
+            court_keys,
+            "court.require_signatures is OFF: unsigned judgments are ACCEPTED from anyone; set it to true in production"
+        );
+    }
+    Ok(thads_core::partners::Trust {
+        hub_key: Arc::new(key),
+        require_court_signatures: config.court.require_signatures,
+        evidence: thads_core::evidence::EvidenceSignal::default(),
+    })
 }
 
 async fn wait_for_signal() {

@@ -33,11 +33,29 @@ pub enum Command {
         #[command(subcommand)]
         action: BankAction,
     },
+    /// Print the parties and obligations found in a judgment (plain text or court XML) as
+    /// JSON: proposals for an officer to confirm.
+    Extract {
+        /// The judgment file.
+        file: PathBuf,
+    },
     /// Working-day arithmetic on the configured Vietnamese calendar.
     Workdays {
         /// What to compute.
         #[command(subcommand)]
         action: WorkdaysAction,
+    },
+    /// Staff accounts: add, list, change a password, disable, enable; heads' signing keys.
+    Staff {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_keys::StaffCommand,
+    },
+    /// The partner registry: add, list, revoke partners and their keys; keygen for demos.
+    Partner {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_partner::PartnerAction,
     },
     /// Inspect the configuration.
     Config {
@@ -56,6 +74,9 @@ pub enum BankAction {
         /// The XML file.
         file: PathBuf,
     },
+    /// Daily batch files of account orders and acknowledgements.
+    #[command(flatten)]
+    Orders(crate::cli_bank::OrderBatchAction),
 }
 
 /// Working-day computations.
@@ -95,10 +116,18 @@ pub fn main() -> anyhow::Result<()> {
     {
         return bank_parse(file);
     }
+    if let Command::Extract { file } = &command {
+        return extract(file);
+    }
     let config = Config::load(cli.config.as_deref())?;
     match command {
-        Command::Bank { .. } => Ok(()),
+        Command::Bank {
+            action: BankAction::Orders(action),
+        } => crate::cli_bank::run(&config, action),
+        Command::Bank { .. } | Command::Extract { .. } => Ok(()),
         Command::Workdays { action } => workdays(&config, action),
+        Command::Staff { action } => crate::cli_keys::run(&config, action),
+        Command::Partner { action } => crate::cli_partner::run(&config, action),
         Command::Config {
             action: ConfigAction::Check,
         } => {
@@ -117,7 +146,10 @@ pub fn main() -> anyhow::Result<()> {
             println!("database is up to date");
             Ok(())
         }),
-        Command::Serve => runtime()?.block_on(crate::app::serve(config)),
+        Command::Serve => {
+            crate::http::decisions::install(&config);
+            runtime()?.block_on(crate::app::serve(config))
+        }
     }
 }
 
@@ -145,6 +177,13 @@ fn bank_parse(file: &std::path::Path) -> anyhow::Result<()> {
     let json = thads_bank::payments_json(&bytes)
         .with_context(|| format!("{} is not a usable camt.054 file", file.display()))?;
     println!("{json}");
+    Ok(())
+}
+
+fn extract(file: &std::path::Path) -> anyhow::Result<()> {
+    let found = thads_extract::extract_file(file)
+        .with_context(|| format!("cannot extract from {}", file.display()))?;
+    println!("{}", serde_json::to_string_pretty(&found)?);
     Ok(())
 }
 

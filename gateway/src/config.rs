@@ -13,6 +13,8 @@ use figment::Figment;
 use serde::{Deserialize, Serialize, Serializer};
 use thads_core::calendar::CalendarConfig;
 use thads_core::deadlines::DeadlineRules;
+use thads_core::digest::DigestConfig;
+use thads_core::mail::MailConfig;
 use thads_core::retry::RetryPolicy;
 use thads_vneid::VneidConfig;
 
@@ -41,6 +43,112 @@ pub struct Config {
     pub calendar: CalendarConfig,
     /// Statutory time limits per legal regime.
     pub deadlines: DeadlineRules,
+    /// Staff sign-in: lock-out and session lifetimes.
+    pub staff: StaffConfig,
+    /// Outbound e-mail (deadline digest, notice fall-back); without `smtp_url` none is sent.
+    pub mail: MailConfig,
+    /// The daily e-mail digest of overdue and due-soon deadlines.
+    pub digest: DigestConfig,
+    /// Account orders to banks: endpoint per bank code, token, timeout.
+    pub bank: thads_bank::orders::BankConfig,
+    /// PDF rendering of decisions with headless Chromium (`[render] chromium`, `timeout`).
+    pub render: thads_core::decisions::render::RenderConfig,
+    /// The secret that encrypts the heads' decision-signing keys at rest
+    /// (`[staff_signing] key_secret_file`).
+    pub staff_signing: thads_core::decisions::keys::StaffSigningConfig,
+    /// Court intake: whether courts must sign what they push.
+    pub court: CourtConfig,
+    /// The hub's own signing key (receipts and court evidences).
+    pub signing: SigningConfig,
+}
+
+/// Court intake settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CourtConfig {
+    /// Refuse `POST /v1/court/judgments` without a valid signature by a registered key of the
+    /// court the document names. Off by default so the embedded demo takes unsigned documents
+    /// (with a loud warning at start); production sets it. A signature that is sent is always
+    /// checked, whatever this says.
+    pub require_signatures: bool,
+}
+
+/// The hub's signing key, which signs receipts and court evidences; its public half is at
+/// `GET /v1/keys`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SigningConfig {
+    /// ed25519 private key file (PKCS#8 PEM, or base64 of the 32-byte seed); a mounted secret,
+    /// read once at start, its path masked when shown. Unset: `<data_dir>/hub-signing-key.pem`,
+    /// generated on first start. Several hub processes should share one key file.
+    #[serde(serialize_with = "mask_path")]
+    pub key_file: Option<PathBuf>,
+}
+
+impl SigningConfig {
+    /// The file name of the generated key inside `data_dir`.
+    pub const DEFAULT_FILE: &'static str = "hub-signing-key.pem";
+
+    /// The key file to read, and whether it may be generated when absent (only the default
+    /// one in `data_dir`; a configured file that is missing is an error).
+    pub fn key_path(&self, data_dir: &Path) -> (PathBuf, bool) {
+        match &self.key_file {
+            Some(path) => (path.clone(), false),
+            None => (data_dir.join(Self::DEFAULT_FILE), true),
+        }
+    }
+}
+
+/// Staff sign-in settings: how many failures lock an account and for how long, how long
+/// sessions live, and whether the session cookie is marked `Secure` (behind HTTPS).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffConfig {
+    /// Consecutive failed sign-ins that lock an account.
+    pub lockout_attempts: NonZeroU32,
+    /// How long a locked account stays locked.
+    #[serde(with = "humantime_serde")]
+    pub lockout_period: Duration,
+    /// A session unused this long ends.
+    #[serde(with = "humantime_serde")]
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    #[serde(with = "humantime_serde")]
+    pub session_absolute: Duration,
+    /// Mark the session cookie `Secure`: set it whenever the hub is reached over HTTPS.
+    pub cookie_secure: bool,
+}
+
+impl Default for StaffConfig {
+    fn default() -> Self {
+        let lockout = thads_core::staff::accounts::LockoutPolicy::default();
+        let sessions = thads_core::staff::sessions::SessionPolicy::default();
+        Self {
+            lockout_attempts: NonZeroU32::new(lockout.attempts).unwrap_or(NonZeroU32::MIN),
+            lockout_period: lockout.period,
+            session_idle: sessions.idle,
+            session_absolute: sessions.absolute,
+            cookie_secure: false,
+        }
+    }
+}
+
+impl StaffConfig {
+    /// The lock-out policy sign-in applies.
+    pub fn lockout_policy(&self) -> thads_core::staff::accounts::LockoutPolicy {
+        thads_core::staff::accounts::LockoutPolicy {
+            attempts: self.lockout_attempts.get(),
+            period: self.lockout_period,
+        }
+    }
+
+    /// The session lifetimes.
+    pub fn session_policy(&self) -> thads_core::staff::sessions::SessionPolicy {
+        thads_core::staff::sessions::SessionPolicy {
+            idle: self.session_idle,
+            absolute: self.session_absolute,
+        }
+    }
 }
 
 /// NATS JetStream settings; without `url` the embedded queue is used.
@@ -152,6 +260,14 @@ impl Default for Config {
             vneid: VneidConfig::default(),
             calendar: CalendarConfig::default(),
             deadlines: DeadlineRules::default(),
+            staff: StaffConfig::default(),
+            mail: MailConfig::default(),
+            digest: DigestConfig::default(),
+            court: CourtConfig::default(),
+            signing: SigningConfig::default(),
+            bank: thads_bank::orders::BankConfig::default(),
+            render: thads_core::decisions::render::RenderConfig::default(),
+            staff_signing: thads_core::decisions::keys::StaffSigningConfig::default(),
         }
     }
 }
@@ -250,6 +366,54 @@ impl Config {
                 });
             }
         }
+        self.vneid
+            .validate()
+            .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
+        if let Err((key, reason)) = self.bank.validate() {
+            return Err(ConfigError::Invalid {
+                key: "bank",
+                reason: format!("{key}: {reason}"),
+            });
+        }
+        if self.digest.hour > 23 {
+            return Err(ConfigError::Invalid {
+                key: "digest.hour",
+                reason: "must be 0 to 23 (Vietnam time)".into(),
+            });
+        }
+        if self.digest.tick < Duration::from_millis(100) || self.digest.max_attempts == 0 {
+            return Err(ConfigError::Invalid {
+                key: "digest.tick",
+                reason: "tick must be at least 100 ms and max_attempts at least 1".into(),
+            });
+        }
+        for (key, value) in [
+            ("staff.lockout_period", self.staff.lockout_period),
+            ("staff.session_idle", self.staff.session_idle),
+            ("staff.session_absolute", self.staff.session_absolute),
+        ] {
+            if value < Duration::from_secs(1) {
+                return Err(ConfigError::Invalid {
+                    key,
+                    reason: "must be at least 1 s".into(),
+                });
+            }
+        }
+        if let Err(e) = self.mail.validate() {
+            return Err(match e {
+                thads_core::mail::MailError::Config { key, reason } => {
+                    ConfigError::Invalid { key, reason }
+                }
+                thads_core::mail::MailError::Address { field, reason } => ConfigError::Invalid {
+                    key: field,
+                    reason: format!("not an e-mail address: {reason}"),
+                },
+                other => ConfigError::Invalid {
+                    key: "mail",
+                    reason: other.to_string(),
+                },
+            });
+        }
         Ok(())
     }
 
@@ -267,11 +431,15 @@ impl Config {
     }
 }
 
-/// `THADS_` variables that are not configuration keys: the config file path itself, and the
-/// test harness's settings (`THADS_TEST_*`, `THADS_REQUIRE_SERVICES`).
+/// `THADS_` variables that are not configuration keys: the config file path itself, the
+/// password `thads-hub staff add` reads (`THADS_STAFF_PASSWORD`), and the test harness's
+/// settings (`THADS_TEST_*`, `THADS_REQUIRE_SERVICES`).
 fn is_reserved_env(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    key == "config" || key == "require_services" || key.starts_with("test_")
+    key == "config"
+        || key == "require_services"
+        || key == "staff_password"
+        || key.starts_with("test_")
 }
 
 /// Hides the password in a URL (`postgres://user:***@host/db`).
@@ -285,6 +453,13 @@ pub fn mask_password(url: &str) -> String {
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),
+    }
+}
+
+fn mask_path<S: Serializer>(value: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(_) => s.serialize_str("***"),
+        None => s.serialize_none(),
     }
 }
 
@@ -338,6 +513,79 @@ mod tests {
             assert_eq!(c.bus.retry_min, Duration::from_millis(50));
             assert_eq!(c.bus.retry_max, Duration::from_secs(2));
             assert_eq!(c.nats.url.as_deref(), Some("nats://127.0.0.1:4222"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn staff_settings_come_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("THADS_STAFF__SESSION_IDLE", "2s");
+            jail.set_env("THADS_STAFF__LOCKOUT_ATTEMPTS", "3");
+            jail.set_env("THADS_STAFF__COOKIE_SECURE", "true");
+            // The password `staff add` reads is not a configuration key.
+            jail.set_env("THADS_STAFF_PASSWORD", "not-a-key-at-all");
+            let c = Config::load(None).unwrap();
+            assert_eq!(c.staff.session_policy().idle, Duration::from_secs(2));
+            assert_eq!(c.staff.session_absolute, Duration::from_secs(12 * 3600));
+            assert_eq!(c.staff.lockout_policy().attempts, 3);
+            assert_eq!(c.staff.lockout_period, Duration::from_secs(15 * 60));
+            assert!(c.staff.cookie_secure);
+            jail.set_env("THADS_STAFF__SESSION_IDLE", "0s");
+            let e = Config::load(None).unwrap_err();
+            assert!(e.to_string().contains("staff.session_idle"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn mail_settings_load_and_the_password_file_is_never_shown() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "hub.toml",
+                "[mail]\nsmtp_url = \"smtp://relay:587?tls=required\"\nusername = \"digest\"\n",
+            )?;
+            jail.set_env("THADS_MAIL__PASSWORD_FILE", "/run/secrets/smtp-pw");
+            jail.set_env("THADS_MAIL__TIMEOUT", "4s");
+            let c = Config::load(Some(Path::new("hub.toml"))).unwrap();
+            assert_eq!(
+                c.mail.smtp_url.as_deref(),
+                Some("smtp://relay:587?tls=required")
+            );
+            assert_eq!(c.mail.timeout, Duration::from_secs(4));
+            let shown = c.masked_toml();
+            assert!(shown.contains("[mail]"), "{shown}");
+            assert!(!shown.contains("smtp-pw"), "{shown}");
+            jail.set_env("THADS_MAIL__FROM", "not an address");
+            let e = Config::load(Some(Path::new("hub.toml"))).unwrap_err();
+            assert!(e.to_string().contains("mail.from"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn signing_and_court_settings_load_and_the_key_file_is_never_shown() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None).unwrap();
+            assert!(!c.court.require_signatures);
+            let (path, generate) = c.signing.key_path(Path::new("/var/lib/thads"));
+            assert_eq!(path, Path::new("/var/lib/thads/hub-signing-key.pem"));
+            assert!(generate);
+            jail.create_file(
+                "hub.toml",
+                "[court]\nrequire_signatures = true\n[signing]\nkey_file = \"/run/secrets/hub-key.pem\"\n",
+            )?;
+            let c = Config::load(Some(Path::new("hub.toml"))).unwrap();
+            assert!(c.court.require_signatures);
+            let (path, generate) = c.signing.key_path(Path::new("data"));
+            assert_eq!(path, Path::new("/run/secrets/hub-key.pem"));
+            assert!(!generate);
+            let shown = c.masked_toml();
+            assert!(shown.contains("[signing]"), "{shown}");
+            assert!(!shown.contains("hub-key.pem"), "{shown}");
+            jail.set_env("THADS_COURT__REQUIRE_SIGNATURES", "false");
+            let c = Config::load(Some(Path::new("hub.toml"))).unwrap();
+            assert!(!c.court.require_signatures);
             Ok(())
         });
     }

@@ -9,5 +9,9 @@
 
 pub mod app;
 pub mod cli;
+pub mod cli_bank;
+pub mod cli_keys;
+pub mod cli_partner;
+pub mod cli_staff;
 pub mod config;
 pub mod http;

@@ -10,6 +10,8 @@
 //! - [`xml`]: a small DOM over quick-xml that refuses hostile input (DTDs, entities, size bombs).
 //! - [`court`]: the canonical court judgment (bản án, quyết định) and its XML form.
 //! - [`bank`]: the payment a bank confirmed on a THADS account (camt.054 credit), on `in.bank.payment`.
+//! - [`request`]: a party's request for enforcement (đơn yêu cầu thi hành án).
+//! - [`bank_order`]: account orders to banks (freeze, deduct, release) and their acknowledgements.
 //! - [`notice`]: the command that asks the VNeID connector to deliver a notice (thông báo).
 //! - [`subjects`]: the catalogue of bus subjects.
 //! - [`hash`]: content hashes used as stable message ids.
@@ -18,12 +20,14 @@
 
 /// Canonical bank payment read from ISO 20022 camt.054 / camt.053 credits.
 pub mod bank;
+pub mod bank_order;
 pub mod cccd;
 pub mod court;
 pub mod hash;
 pub mod money;
 pub mod notice;
 pub mod office;
+pub mod request;
 pub mod subjects;
 pub mod text;
 pub mod validation;

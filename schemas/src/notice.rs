@@ -53,6 +53,19 @@ pub struct Recipient {
 pub enum NoticeKind {
     /// A case was opened (thụ lý) and the voluntary compliance period starts.
     CaseOpened,
+    /// The decision to enforce (quyết định thi hành án) was issued; its valid notice to the
+    /// debtor starts the voluntary period (Art. 45).
+    DecisionIssued,
+}
+
+impl NoticeKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CaseOpened => "case_opened",
+            Self::DecisionIssued => "decision_issued",
+        }
+    }
 }
 
 impl NoticeCommand {

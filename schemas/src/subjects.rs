@@ -30,6 +30,9 @@ pub const OUT_BANK_FREEZE: &str = "out.bank.freeze";
 pub const OUT_BANK_DEDUCT: &str = "out.bank.deduct";
 /// Ask a bank to release a freeze.
 pub const OUT_BANK_RELEASE: &str = "out.bank.release";
+/// An account order to a bank (freeze, deduct or release; the kind is in the payload), with
+/// its legal basis; what the `bank-orders` consumer delivers.
+pub const OUT_BANK_ORDER: &str = "out.bank.order";
 /// Transfer court fees and fines to the State Treasury (Kho bạc Nhà nước).
 pub const OUT_TREASURY_TRANSFER: &str = "out.treasury.transfer";
 /// Query a national database (population, land, vehicles, businesses).
@@ -58,12 +61,13 @@ pub const INBOUND: [&str; 7] = [
 ];
 
 /// Every outbound command subject, for stream configuration.
-pub const OUTBOUND: [&str; 8] = [
+pub const OUTBOUND: [&str; 9] = [
     OUT_VNEID_NOTIFY,
     OUT_EMAIL_NOTIFY,
     OUT_BANK_FREEZE,
     OUT_BANK_DEDUCT,
     OUT_BANK_RELEASE,
+    OUT_BANK_ORDER,
     OUT_TREASURY_TRANSFER,
     OUT_NATDB_QUERY,
     OUT_COURT_REPORT,

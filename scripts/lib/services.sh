@@ -10,7 +10,8 @@
 #   - NATS on 127.0.0.1:4222: installs the Debian `nats-server` package when
 #     absent and starts it in the background with JetStream, its data and log
 #     under ${TMPDIR:-/tmp}/thads-hub-nats-<uid>/.
-#   - Tools the tests call: xmllint (libxml2-utils), python3, a C compiler.
+#   - Tools the tests call: xmllint (libxml2-utils), python3, a C compiler, chromium with
+#     fonts-dejavu-core (decision PDFs), poppler-utils (pdftotext, pdftoppm).
 #
 # Services that are already running are never stopped, restarted or reconfigured.
 # Services this script starts are left running (stop NATS with
@@ -86,6 +87,11 @@ ensure_tools() {
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     # Rust needs a linker (and cc for build scripts such as ring's).
     command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+    # Decisions to enforce: PDFs through headless Chromium, DejaVu fonts for Vietnamese
+    # diacritics, and poppler (pdftotext, pdftoppm) for the tests that read the PDFs.
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    [ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
+    command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
     if [ "${#missing[@]}" -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

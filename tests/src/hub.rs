@@ -40,6 +40,8 @@ pub struct HubOptions {
     pub vneid_timeout: Duration,
     /// Largest body.
     pub body_limit: usize,
+    /// Extra environment (configuration such as `THADS_MAIL__SMTP_URL`).
+    pub env: Vec<(String, String)>,
 }
 
 impl HubOptions {
@@ -52,6 +54,7 @@ impl HubOptions {
             retry_min: Duration::from_millis(50),
             vneid_timeout: Duration::from_secs(2),
             body_limit: 256 * 1024,
+            env: Vec::new(),
         }
     }
 }
@@ -124,6 +127,9 @@ impl Hub {
             )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
+        for (k, v) in &o.env {
+            cmd.env(k, v);
+        }
         if let Some(v) = &o.vneid {
             cmd.env("THADS_VNEID__ENDPOINT", v);
             cmd.env("THADS_VNEID__TOKEN", "test-token");
@@ -160,6 +166,83 @@ impl Hub {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Runs the hub's command line (`thads-hub <args>`) against this hub's database, with
+    /// extra environment; returns its output.
+    pub fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        let mut cmd = Command::new(&self.binary);
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", "warn")
+            .env("THADS_DATA_DIR", self.data_dir.path());
+        if let Runtime::Production { database_url, .. } = &self.options.runtime {
+            cmd.env("DATABASE_URL", database_url);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.binary.display()))
+    }
+
+    /// Creates a staff account with the command line and signs it in; returns the bearer
+    /// token of its session.
+    pub async fn staff(&self, username: &str, role: &str, office: &str) -> String {
+        let password = "mat-khau-thu-nghiem-2026";
+        let out = self.cli(
+            &[
+                "staff", "add", username, "--role", role, "--office", office, "--name", username,
+            ],
+            &[("THADS_STAFF_PASSWORD", password)],
+        );
+        assert!(
+            out.status.success(),
+            "staff add {username}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r = self
+            .http
+            .post(format!("{}/v1/auth/sign-in", self.base))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("sign-in: {e}"));
+        assert!(
+            r.status().is_success(),
+            "sign-in of {username}: {}",
+            r.status()
+        );
+        let body: Value = r.json().await.unwrap_or_default();
+        body["token"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// POSTs JSON with a bearer token; returns the status and the JSON body.
+    pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GETs JSON with a bearer token; returns the status and the JSON body.
+    pub async fn get_as(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
     }
 
     /// Kills the process with SIGKILL (no shutdown at all).

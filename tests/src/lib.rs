@@ -3,11 +3,15 @@
 //!
 //! # Layout
 //! - [`vneid_sim`]: the VNeID notification API simulator.
+//! - [`bank_sim`]: a bank: accounts, account orders, acknowledgements and camt.054 credits.
+//! - [`smtp_sink`]: a real SMTP server (STARTTLS, AUTH, forced failures) that keeps and decodes the mail it gets.
 //! - [`services`]: fresh PostgreSQL databases and the NATS address.
 //! - [`hub`]: starting, killing and restarting hub processes.
 //! - [`corpus`]: the judgment documents the tests send.
 
+pub mod bank_sim;
 pub mod corpus;
 pub mod hub;
 pub mod services;
+pub mod smtp_sink;
 pub mod vneid_sim;

@@ -4,8 +4,11 @@
 //!
 //! Partners de-duplicate on the notification id, so a resend of a delivered notice is answered
 //! 200 again and not counted twice; `attempts` counts every request.
+//!
+//! A citizen without a VNeID account is answered 404 with `{"code": "no_account"}`: for every
+//! citizen in mode `NoAccount`, or for the CCCDs given to [`SimState::no_account_for`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -37,7 +40,7 @@ pub enum Mode {
     },
     /// Never answer (the caller times out).
     Drop,
-    /// Answer 404 "no VNeID account" (a permanent failure).
+    /// Answer 404 `{"code": "no_account"}` to everyone: no citizen has a VNeID account.
     NoAccount,
 }
 
@@ -63,6 +66,7 @@ struct Inner {
     mode: Mode,
     attempts: u64,
     accepted: BTreeMap<String, Received>,
+    no_account: BTreeSet<String>,
 }
 
 /// Shared state of a running simulator.
@@ -88,6 +92,11 @@ impl SimState {
     pub fn accepted(&self) -> Vec<Received> {
         self.lock().accepted.values().cloned().collect()
     }
+
+    /// The citizen with this CCCD has no VNeID account (whatever the mode).
+    pub fn no_account_for(&self, cccd: &str) {
+        self.lock().no_account.insert(cccd.to_string());
+    }
 }
 
 /// A running simulator.
@@ -112,6 +121,7 @@ impl VneidSim {
             mode: Mode::Ok,
             attempts: 0,
             accepted: BTreeMap::new(),
+            no_account: BTreeSet::new(),
         })));
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
@@ -158,9 +168,10 @@ async fn notify(
     headers: HeaderMap,
     Json(req): Json<NotificationRequest>,
 ) -> Response {
-    let mode = {
+    let (mode, no_account) = {
         let mut inner = state.lock();
         inner.attempts += 1;
+        let no_account = inner.no_account.contains(&req.citizen_id);
         let mode = inner.mode;
         if let Mode::FailNext { n } = mode {
             inner.mode = if n <= 1 {
@@ -169,20 +180,21 @@ async fn notify(
                 Mode::FailNext { n: n - 1 }
             };
         }
-        mode
+        (mode, no_account)
     };
     match mode {
         Mode::FailAlways | Mode::FailNext { .. } => {
             return (StatusCode::SERVICE_UNAVAILABLE, "simulated outage").into_response()
         }
-        Mode::NoAccount => {
-            return (StatusCode::NOT_FOUND, "citizen has no VNeID account").into_response()
-        }
+        Mode::NoAccount => return no_account_answer(),
         Mode::Drop => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
         Mode::Slow { delay_ms } => tokio::time::sleep(Duration::from_millis(delay_ms)).await,
         Mode::Ok => {}
+    }
+    if no_account {
+        return no_account_answer();
     }
     let token = headers
         .get("authorization")
@@ -201,6 +213,17 @@ async fn notify(
     (
         StatusCode::OK,
         Json(serde_json::json!({ "id": format!("vneid-{id}"), "status": "queued" })),
+    )
+        .into_response()
+}
+
+fn no_account_answer() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(serde_json::json!({
+            "code": "no_account",
+            "message": "citizen has no VNeID account",
+        })),
     )
         .into_response()
 }

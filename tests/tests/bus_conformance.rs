@@ -331,3 +331,44 @@ conformance!(
     worker_dead_letters_after_max_deliveries,
     a_consumer_created_later_gets_earlier_messages,
 );
+
+/// On PostgreSQL, a consumer created while another process is publishing must still get that
+/// message: the publisher read the consumer list before the consumer existed, and the
+/// consumer's backfill ran before the message was committed. Reproduced step by step with a
+/// publisher transaction held open.
+#[tokio::test]
+async fn embedded_postgres_consumer_created_during_a_publish_misses_nothing() {
+    let u = open(Impl::EmbeddedPostgres).await;
+    // The publisher: message inserted, consumer list read (empty), not yet committed.
+    let mut publisher = u.db.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO queue_messages (subject, msg_id, payload, headers, published_at) \
+         VALUES ('out.race.one', 'race-1', $1, '{}', 0)",
+    )
+    .bind(b"payload".to_vec())
+    .execute(&mut *publisher)
+    .await
+    .unwrap();
+    let seen: Vec<String> = sqlx::query_scalar("SELECT name FROM queue_consumers")
+        .fetch_all(&mut *publisher)
+        .await
+        .unwrap();
+    assert!(seen.is_empty());
+    // The consumer is created meanwhile.
+    let bus = u.bus.clone();
+    let subscribing = tokio::spawn(async move {
+        bus.subscribe(spec("late", "out.race.>", Duration::from_secs(30)))
+            .await
+            .unwrap()
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    publisher.commit().await.unwrap();
+    let mut sub = subscribing.await.unwrap();
+    let d = tokio::time::timeout(Duration::from_secs(5), sub.next())
+        .await
+        .expect("the message published during the consumer's creation is delivered")
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.msg_id, "race-1");
+    d.ack().await.unwrap();
+}

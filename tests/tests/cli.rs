@@ -194,3 +194,69 @@ fn workdays_add_skips_tet_and_follows_configured_swaps() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
 }
+
+#[test]
+fn extract_prints_parties_and_obligations_of_text_and_xml_judgments() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = vec![
+        root.join("extract/corpus/hs-lua-dao.txt"),
+        root.join("extract/corpus/ds-vay-tai-san.txt"),
+        root.join("schemas/court/examples/ds-vay-tai-san.xml"),
+    ];
+    // The shared fixtures, when this checkout sits beside them.
+    if let Ok(dir) = std::fs::read_dir(root.join("../shared/fixtures/judgments")) {
+        files.extend(dir.flatten().map(|e| e.path()));
+    }
+    for file in files {
+        let out = hub().arg("extract").arg(&file).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let obligations = v["obligations"].as_array().unwrap();
+        assert!(!obligations.is_empty(), "{}", file.display());
+        for o in obligations {
+            for key in [
+                "kind",
+                "debtor",
+                "creditor",
+                "amount_vnd",
+                "period",
+                "initiation",
+            ] {
+                assert!(o.get(key).is_some(), "{key} in {o}");
+            }
+        }
+        assert!(!v["parties"].as_array().unwrap().is_empty());
+    }
+    // The criminal judgment: a fine and a confiscation for the State, damages on request.
+    let out = hub()
+        .arg("extract")
+        .arg(root.join("extract/corpus/hs-lua-dao.txt"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_kind = |k: &str| {
+        v["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == k)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_kind("fine")["amount_vnd"], 20_000_000);
+    assert_eq!(by_kind("fine")["creditor"], "state");
+    assert_eq!(by_kind("compensation")["initiation"], "on_request");
+    assert_eq!(by_kind("compensation")["creditor"], "Hoàng Thị Dung");
+    // A missing file is a clear error.
+    let out = hub()
+        .args(["extract", "/nonexistent/judgment.txt"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/judgment.txt"));
+}

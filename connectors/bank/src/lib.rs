@@ -1,17 +1,21 @@
 //! Bank connector: ISO 20022 camt.054 payment confirmations (báo Có) on THADS deposit accounts
-//! → canonical [`thads_schemas::bank::Payment`]s for `in.bank.payment` (account orders come later).
+//! → canonical [`thads_schemas::bank::Payment`]s for `in.bank.payment`, and account orders
+//! (phong tỏa, khấu trừ, giải tỏa) to banks with their acknowledgements.
 //!
 //! # Layout
 //! - [`camt054`]: reading camt.054 (001.02 to 001.13) and camt.053 messages into a
 //!   [`Notification`]: payments, skipped entries (debits, pending, reversals) and entry errors.
 //! - [`intake`]: accepting a notification over HTTP: each booked credit becomes one durable,
 //!   de-duplicated `in.bank.payment` message.
+//! - [`orders`]: account orders to banks: issuing, delivery over HTTP, acknowledgements
+//!   checked against the order's hash, and daily batch files.
 //! - [`payments_json`]: the same result as pretty JSON, for the `thads-hub bank parse FILE` command.
 //!
 //! Example messages: `schemas/bank/examples/`.
 
 pub mod camt054;
 pub mod intake;
+pub mod orders;
 
 pub use camt054::{
     parse_camt054, Camt054Error, Direction, EntryError, Notification, SkipKind, SkippedEntry,

@@ -9,4 +9,4 @@
 pub mod intake;
 pub mod mapping;
 
-pub use intake::{accept_judgment, Acceptance, IntakeError};
+pub use intake::{accept_judgment, accept_signed_judgment, Acceptance, IntakeError, Signing};

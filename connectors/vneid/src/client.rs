@@ -5,7 +5,7 @@ use std::time::Duration;
 use thads_schemas::notice::NoticeCommand;
 
 use crate::mapping;
-use crate::retry::{classify, RetryClass};
+use crate::retry::{classify_answer, RetryClass};
 
 /// Why a delivery attempt failed.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +29,12 @@ pub enum ClientError {
         /// The start of the body.
         body: String,
     },
+    /// The citizen has no VNeID account: the notice must be served another way.
+    #[error("VNeID answered {status}: the citizen has no VNeID account")]
+    NoAccount {
+        /// HTTP status.
+        status: u16,
+    },
     /// The HTTP client could not be built (bad TLS settings).
     #[error("cannot build the HTTP client: {0}")]
     Build(String),
@@ -40,6 +46,7 @@ impl ClientError {
         match self {
             Self::Transport(_) | Self::Retriable { .. } => RetryClass::Retriable,
             Self::Permanent { .. } | Self::Build(_) => RetryClass::Permanent,
+            Self::NoAccount { .. } => RetryClass::NoAccount,
         }
     }
 }
@@ -74,11 +81,25 @@ impl VneidClient {
 
     /// Sends one notice; `Ok` carries the partner's id for it, when given.
     pub async fn send(&self, cmd: &NoticeCommand) -> Result<Option<String>, ClientError> {
+        self.send_text(cmd, &cmd.title, &cmd.body).await
+    }
+
+    /// Sends one notice with this title and content (the rendered template) instead of the
+    /// command's own; `Ok` carries the partner's id for it, when given.
+    pub async fn send_text(
+        &self,
+        cmd: &NoticeCommand,
+        title: &str,
+        content: &str,
+    ) -> Result<Option<String>, ClientError> {
+        let mut body = mapping::to_request(cmd);
+        body.title = title;
+        body.content = content;
         let mut request = self
             .http
             .post(&self.url)
             .header("Idempotency-Key", &cmd.notice_id)
-            .json(&mapping::to_request(cmd));
+            .json(&body);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
@@ -88,7 +109,7 @@ impl VneidClient {
             .map_err(|e| ClientError::Transport(without_url(e)))?;
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
-        match classify(status) {
+        match classify_answer(status, &body) {
             RetryClass::Delivered => Ok(serde_json::from_str::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_string))),
@@ -99,6 +120,9 @@ impl VneidClient {
             RetryClass::Permanent => Err(ClientError::Permanent {
                 status: status.as_u16(),
                 body: truncate(&body),
+            }),
+            RetryClass::NoAccount => Err(ClientError::NoAccount {
+                status: status.as_u16(),
             }),
         }
     }

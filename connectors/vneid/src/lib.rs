@@ -1,19 +1,33 @@
 //! VNeID connector: delivers notices (thông báo) to citizens' VNeID accounts by CCCD through
-//! the partner's notification API. Each delivery attempt is recorded on the notice's journey;
-//! failures are classified so the worker retries with backoff or dead-letters the notice.
+//! the partner's notification API, takes the delivery and read receipts VNeID posts back, and
+//! serves the notices VNeID cannot deliver by e-mail or, failing that, on paper. Each delivery
+//! attempt is recorded on the notice's journey; failures are classified so the worker retries
+//! with backoff or dead-letters the notice, and a per-endpoint circuit breaker and the
+//! partner's rate limit keep a failing partner from being hammered.
 //!
 //! # Layout
-//! - [`config`]: endpoint, token, timeout, concurrency.
+//! - [`config`]: endpoint, tokens, timeout, concurrency, rate limit, circuit breaker.
 //! - [`mapping`]: canonical notice command → the partner's JSON request.
 //! - [`client`]: the HTTP call.
-//! - [`retry`]: which answers are worth another try.
+//! - [`retry`]: which answers are worth another try, and which say "no VNeID account".
+//! - [`breaker`]: the per-endpoint circuit breaker.
+//! - [`rate`]: the token bucket for the partner's rate limit.
+//! - [`templates`] / [`texts`]: the Vietnamese notice templates and their data.
 //! - [`notifier`]: the handler on `out.vneid.notify`.
+//! - [`receipts`]: delivery and read receipts from VNeID.
+//! - [`fallback`]: e-mail, then paper service, for notices VNeID cannot deliver.
 
+pub mod breaker;
 pub mod client;
 pub mod config;
+pub mod fallback;
 pub mod mapping;
 pub mod notifier;
+pub mod rate;
+pub mod receipts;
 pub mod retry;
+pub mod templates;
+pub mod texts;
 
 pub use config::VneidConfig;
 pub use notifier::VneidNotifier;

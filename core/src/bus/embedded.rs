@@ -121,6 +121,15 @@ impl Bus for EmbeddedBus {
         if created {
             // A new durable consumer starts from the oldest retained message, as a JetStream
             // consumer with DeliverPolicy::All does: nothing published before it is missed.
+            // On PostgreSQL another process may be publishing right now: its transaction read
+            // the consumer list before this row existed, and this backfill cannot see its
+            // uncommitted message. Holding off inserts until this transaction commits (and
+            // waiting for those under way) closes that gap; SQLite has one writer anyway.
+            if self.db.backend() == crate::db::Backend::Postgres {
+                sqlx::query("LOCK TABLE queue_messages IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let retained = sqlx::query("SELECT seq, subject FROM queue_messages ORDER BY seq")
                 .fetch_all(&mut *tx)
                 .await?;

@@ -182,6 +182,26 @@ impl Calendar {
         self.working_day_on_or_after(last)
     }
 
+    /// The deadline of a limit counted in months (e.g. the six-monthly re-verification of
+    /// Art. 44): the same day `n` months later, or the month's last day when it has no such
+    /// day (Civil Code Art. 147(3)); when that day is not a working day, the next working day
+    /// (Art. 148(5)).
+    ///
+    /// # Errors
+    /// [`CalendarError::YearOutOfRange`] when `start` or the result lies outside the range.
+    pub fn add_months_to_deadline(&self, start: Date, n: u32) -> Result<Date, CalendarError> {
+        check(start)?;
+        let months = i64::from(start.month() as u8 - 1) + i64::from(n);
+        let year = i64::from(start.year()) + months / 12;
+        let year = i32::try_from(year).map_err(|_| out_of_range(LAST_YEAR.saturating_add(1)))?;
+        let month = Month::try_from(u8::try_from(months % 12 + 1).unwrap_or(1))
+            .map_err(|_| out_of_range(year))?;
+        let day = start.day().min(month.length(year));
+        let last = Date::from_calendar_date(year, month, day).map_err(|_| out_of_range(year))?;
+        check(last)?;
+        self.working_day_on_or_after(last)
+    }
+
     /// The days off of `year` other than ordinary weekends, with their reasons, in date
     /// order: statutory holidays (also when they fall on a weekend), compensatory days and
     /// announced days off.

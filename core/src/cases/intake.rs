@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thads_schemas::court::judgment::{Judgment, ObligationKind, Party, PartyKind, PartyRole};
+use thads_schemas::court::JudgmentKind;
 use thads_schemas::notice::{NoticeCommand, NoticeKind, Recipient};
 use thads_schemas::subjects;
 
@@ -18,8 +19,9 @@ use crate::bus::{ConsumerSpec, Delivery};
 use crate::db::{now_ms, rfc3339, Db, Tx};
 use crate::deadlines::{self, store::Schedule, Step};
 use crate::inbox;
-use crate::journey::{self, Direction, MessageState, NewMessage};
+use crate::journey::{self, MessageState};
 use crate::outbox::{self, OutboxSignal};
+use crate::registers::{self, Book};
 use crate::worker::{HandleError, Handler};
 
 /// The durable consumer name of this handler.
@@ -86,6 +88,31 @@ impl Handler for CaseIntake {
     }
 }
 
+/// The legal day a judgment was received: its receipt time's date in Vietnam.
+fn received_date(received_at: &str) -> Result<time::Date, HandleError> {
+    let received =
+        time::OffsetDateTime::parse(received_at, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| HandleError::Permanent(format!("received_at is not RFC 3339: {e}")))?;
+    Ok(deadlines::store::vietnam_date(received))
+}
+
+/// Ex officio (chủ động) when the judgment orders anything for the State — court fees, fines,
+/// confiscation (Art. 36(1)); otherwise the creditor must ask (theo đơn).
+fn initiation_of(j: &Judgment) -> &'static str {
+    let for_state = j.obligations.iter().any(|o| {
+        o.creditor.is_none()
+            || matches!(
+                o.kind,
+                ObligationKind::CourtFee | ObligationKind::Fine | ObligationKind::Confiscation
+            )
+    });
+    if for_state {
+        "ex_officio"
+    } else {
+        "on_request"
+    }
+}
+
 /// Writes the case, its parties, obligations, events and notices; returns the case id.
 async fn open_case(
     tx: &mut Tx<'_>,
@@ -98,11 +125,17 @@ async fn open_case(
     let case_id = case_id_for(&key, office);
     let reference = payment_reference_for(&case_id);
     let now = now_ms();
+    let received_on = received_date(&accepted.received_at)?;
+    let amount: i64 = j
+        .obligations
+        .iter()
+        .filter_map(|o| o.amount.map(|a| a.amount()))
+        .fold(0i64, i64::saturating_add);
     let inserted = sqlx::query(
         "INSERT INTO cases (id, office_code, judgment_key, source_message, court_code, court_name, \
          judgment_number, judgment_date, effective_date, state, operative_text, payment_reference, \
-         created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11, $12, $12) \
+         created_at, updated_at, initiation, judgment_kind, received_on, amount_vnd) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11, $12, $12, $13, $14, $15, $16) \
          ON CONFLICT (judgment_key, office_code) DO NOTHING",
     )
     .bind(&case_id)
@@ -117,6 +150,10 @@ async fn open_case(
     .bind(j.operative_text.as_deref())
     .bind(&reference)
     .bind(now)
+    .bind(initiation_of(j))
+    .bind(JudgmentKind::from_number(&j.judgment_number).as_str())
+    .bind(received_on.to_string())
+    .bind(amount)
     .execute(&mut **tx)
     .await?
     .rows_affected()
@@ -131,7 +168,32 @@ async fn open_case(
             &format!("from judgment {}", j.judgment_number),
         )
         .await?;
-        set_decision_deadline(tx, schedule, &case_id, &accepted.received_at).await?;
+        let entry = registers::enter(
+            tx,
+            Book::JudgmentReceipt,
+            office,
+            received_on,
+            &case_id,
+            &format!("{} — {}", j.judgment_number, j.court.name),
+        )
+        .await?;
+        add_case_event(
+            tx,
+            &case_id,
+            "entered",
+            &format!("{} số {}", Book::JudgmentReceipt.title_vi(), entry.label()),
+        )
+        .await?;
+        set_decision_deadline(tx, schedule, &case_id, received_on).await?;
+        crate::requests::link_waiting(
+            tx,
+            schedule,
+            &case_id,
+            office,
+            &j.court.code,
+            &j.judgment_number,
+        )
+        .await?;
         for party in j.parties.iter().filter(|p| p.cccd.is_some()) {
             emit_notice(tx, accepted, party, &case_id, &reference).await?;
         }
@@ -147,6 +209,16 @@ async fn open_case(
             &format!("{case_id}.opened"),
             &subjects::case_event(&j.office, &case_id),
             event.to_string().as_bytes(),
+        )
+        .await?;
+        crate::evidence::emit(
+            tx,
+            &crate::evidence::NewEvidence::case_opened(
+                &j.court.code,
+                &j.document_id,
+                &accepted.message_id,
+                &case_id,
+            ),
         )
         .await?;
     }
@@ -225,12 +297,8 @@ async fn set_decision_deadline(
     tx: &mut Tx<'_>,
     schedule: &Schedule,
     case_id: &str,
-    received_at: &str,
+    start: time::Date,
 ) -> Result<(), HandleError> {
-    let received =
-        time::OffsetDateTime::parse(received_at, &time::format_description::well_known::Rfc3339)
-            .map_err(|e| HandleError::Permanent(format!("received_at is not RFC 3339: {e}")))?;
-    let start = deadlines::store::vietnam_date(received);
     match deadlines::store::set(tx, schedule, case_id, Step::DecisionExOfficio, start).await? {
         Ok(due) => {
             add_case_event(
@@ -302,28 +370,13 @@ async fn emit_notice(
         payment_reference: owes_money.then(|| reference.to_string()),
         issued_at: rfc3339(now_ms()),
     };
-    let payload = serde_json::to_vec(&command)
-        .map_err(|e| HandleError::Permanent(format!("cannot encode notice: {e}")))?;
-    let hash = hex::encode(Sha256::digest(&payload));
-    journey::insert(
+    crate::lifecycle::notices::queue(
         tx,
-        &NewMessage {
-            id: &notice_id,
-            subject: subjects::OUT_VNEID_NOTIFY,
-            direction: Direction::Out,
-            partner: "vneid",
-            receipt_id: None,
-            content_hash: &hash,
-            content_type: "application/json",
-            payload: &payload,
-            case_id: Some(case_id),
-            parent_id: Some(&accepted.message_id),
-        },
-        MessageState::Emitted,
-        Some("notice of the opened case queued for VNeID"),
+        &command,
+        Some(&accepted.message_id),
+        "notice of the opened case queued for VNeID",
     )
     .await?;
-    outbox::enqueue(tx, &notice_id, subjects::OUT_VNEID_NOTIFY, &payload).await?;
     Ok(())
 }
 

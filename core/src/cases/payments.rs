@@ -16,6 +16,7 @@ use thads_schemas::text::fold_ascii;
 use super::intake::add_case_event;
 use crate::bus::{ConsumerSpec, Delivery};
 use crate::db::{now_ms, rfc3339, Db, Tx};
+use crate::deadlines::store::Schedule;
 use crate::inbox;
 use crate::journey::{self, JourneyError, MessageState};
 use crate::worker::{HandleError, Handler};
@@ -30,12 +31,17 @@ const REFERENCE_HEX: usize = 10;
 pub struct PaymentPosting {
     db: Db,
     ack_wait: Duration,
+    schedule: Schedule,
 }
 
 impl PaymentPosting {
-    /// A handler writing to `db`.
-    pub fn new(db: Db, ack_wait: Duration) -> Arc<Self> {
-        Arc::new(Self { db, ack_wait })
+    /// A handler writing to `db`; `schedule` sets the payout deadline of collected money.
+    pub fn new(db: Db, ack_wait: Duration, schedule: Schedule) -> Arc<Self> {
+        Arc::new(Self {
+            db,
+            ack_wait,
+            schedule,
+        })
     }
 }
 
@@ -82,7 +88,7 @@ impl Handler for PaymentPosting {
             tx.rollback().await?;
             return Ok(());
         }
-        let detail = post(&mut tx, delivery.journey_id(), &payment).await?;
+        let detail = post(&mut tx, &self.schedule, delivery.journey_id(), &payment).await?;
         match journey::advance(
             &mut tx,
             delivery.journey_id(),
@@ -100,7 +106,12 @@ impl Handler for PaymentPosting {
 }
 
 /// Posts the payment or parks it; returns the journey detail.
-async fn post(tx: &mut Tx<'_>, payment_id: &str, p: &Payment) -> Result<String, HandleError> {
+async fn post(
+    tx: &mut Tx<'_>,
+    schedule: &Schedule,
+    payment_id: &str,
+    p: &Payment,
+) -> Result<String, HandleError> {
     let mut cases: Vec<String> = Vec::new();
     for reference in references_in(&p.remittance) {
         let found: Option<String> =
@@ -117,7 +128,7 @@ async fn post(tx: &mut Tx<'_>, payment_id: &str, p: &Payment) -> Result<String, 
     let booking = format_iso_date(p.booking_date);
     let now = now_ms();
     if let [case_id] = cases.as_slice() {
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO case_payments (payment_id, case_id, amount_vnd, booking_date, matched_by, created_at) \
              VALUES ($1, $2, $3, $4, 'payment_reference', $5) ON CONFLICT (payment_id) DO NOTHING",
         )
@@ -127,7 +138,20 @@ async fn post(tx: &mut Tx<'_>, payment_id: &str, p: &Payment) -> Result<String, 
         .bind(&booking)
         .bind(now)
         .execute(&mut **tx)
-        .await?;
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            crate::lifecycle::perform::record_bank_collection(
+                tx,
+                schedule,
+                case_id,
+                p.amount_vnd,
+                p.booking_date,
+                payment_id,
+            )
+            .await?;
+        }
         add_case_event(
             tx,
             case_id,

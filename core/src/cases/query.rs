@@ -16,6 +16,28 @@ pub struct CaseView {
     pub office: String,
     /// Current state.
     pub state: String,
+    /// The state in Vietnamese.
+    pub state_vi: String,
+    /// `ex_officio` (chủ động) or `on_request` (theo đơn).
+    pub initiation: String,
+    /// Kind of judgment (`civil`, `criminal`, ...).
+    pub judgment_kind: String,
+    /// The assigned enforcement officer.
+    pub officer: Option<String>,
+    /// Day accepted for enforcement (thụ lý).
+    pub registered_on: Option<String>,
+    /// Number of the decision to enforce, once issued.
+    pub decision_number: Option<String>,
+    /// Day the decision was issued.
+    pub decision_on: Option<String>,
+    /// How enforcement ended (`fully_enforced`, `terminated`, `transferred`).
+    pub outcome: Option<String>,
+    /// Money due, collected, paid out and reduced, in whole đồng.
+    pub money: MoneyView,
+    /// Entries in the register books.
+    pub register_entries: Vec<RegisterEntryView>,
+    /// The operations performed, oldest first.
+    pub operations: Vec<crate::lifecycle::history::OperationView>,
     /// Court code and name.
     pub court: CourtView,
     /// Judgment number, e.g. `215/2026/DS-ST`.
@@ -44,6 +66,32 @@ pub struct CaseView {
     pub paid_vnd: i64,
     /// Statutory deadlines, with their status today.
     pub deadlines: Vec<crate::deadlines::store::DeadlineView>,
+}
+
+/// The money of a case, in whole đồng.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoneyView {
+    /// Due under the judgment.
+    pub amount_vnd: i64,
+    /// Collected.
+    pub collected_vnd: i64,
+    /// Paid out.
+    pub disbursed_vnd: i64,
+    /// Reduced or exempted.
+    pub reduced_vnd: i64,
+    /// Still due.
+    pub remaining_vnd: i64,
+}
+
+/// A register book entry of the case.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterEntryView {
+    /// The book (`judgment_receipt`, `acceptance`, ...).
+    pub book: String,
+    /// Number as printed, e.g. `17/2026`.
+    pub number: String,
+    /// Day entered.
+    pub entered_on: String,
 }
 
 /// The court that gave the judgment.
@@ -109,13 +157,24 @@ pub struct NoticeView {
     pub attempts: i64,
     /// Last change (RFC 3339).
     pub updated_at: String,
+    /// How the notice was validly served (`vneid`, `email`, `direct`, `post`, `posting`);
+    /// `None` while it is not served yet.
+    pub channel: Option<String>,
+    /// The legal notice date (ISO), once served.
+    pub served_on: Option<String>,
 }
 
 /// Loads a case by id.
-pub async fn load(db: &Db, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
+pub async fn load(
+    db: &Db,
+    id: &str,
+    schedule: Option<&crate::deadlines::store::Schedule>,
+) -> Result<Option<CaseView>, sqlx::Error> {
     let Some(c) = sqlx::query(
         "SELECT id, office_code, state, court_code, court_name, judgment_number, judgment_date, \
-         effective_date, payment_reference, source_message, created_at FROM cases WHERE id = $1",
+         effective_date, payment_reference, source_message, created_at, initiation, judgment_kind, \
+         officer, registered_on, decision_number, decision_on, outcome, amount_vnd, collected_vnd, \
+         disbursed_vnd, reduced_vnd FROM cases WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db.pool())
@@ -174,8 +233,9 @@ pub async fn load(db: &Db, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let notices = sqlx::query(
-        "SELECT id, subject, state, attempts, updated_at FROM messages \
-         WHERE case_id = $1 AND direction = 'out' ORDER BY created_at, id",
+        "SELECT m.id, m.subject, m.state, m.attempts, m.updated_at, s.channel, s.served_on \
+         FROM messages m LEFT JOIN notice_service s ON s.notice_id = m.id \
+         WHERE m.case_id = $1 AND m.direction = 'out' ORDER BY m.created_at, m.id",
     )
     .bind(id)
     .fetch_all(db.pool())
@@ -188,17 +248,61 @@ pub async fn load(db: &Db, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
             state: r.try_get("state")?,
             attempts: r.try_get("attempts")?,
             updated_at: rfc3339(r.try_get("updated_at")?),
+            channel: r.try_get("channel")?,
+            served_on: r.try_get("served_on")?,
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let payments = super::payments::for_case(db, id).await?;
     let paid_vnd = payments.iter().map(|p| p.amount_vnd).sum();
     let today = crate::deadlines::store::vietnam_date(time::OffsetDateTime::now_utc());
-    let deadlines = crate::deadlines::store::for_case(db, id, today).await?;
+    let deadlines = crate::deadlines::store::for_case(db, id, today, schedule).await?;
+    let register_entries = sqlx::query(
+        "SELECT book, number, year, entered_on FROM register_entries WHERE subject_id = $1 \
+         ORDER BY entered_on, book",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let number: i64 = r.try_get("number")?;
+        let year: i64 = r.try_get("year")?;
+        Ok(RegisterEntryView {
+            book: r.try_get("book")?,
+            number: format!("{number}/{year}"),
+            entered_on: r.try_get("entered_on")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let operations = crate::lifecycle::history::for_case(db, id).await?;
+    let state: String = c.try_get("state")?;
+    let amount: i64 = c.try_get("amount_vnd")?;
+    let collected: i64 = c.try_get("collected_vnd")?;
+    let reduced: i64 = c.try_get("reduced_vnd")?;
     Ok(Some(CaseView {
         id: c.try_get("id")?,
         office: c.try_get("office_code")?,
-        state: c.try_get("state")?,
+        state_vi: crate::lifecycle::CaseState::parse(&state)
+            .map(|s| s.title_vi().to_string())
+            .unwrap_or_default(),
+        state,
+        initiation: c.try_get("initiation")?,
+        judgment_kind: c.try_get("judgment_kind")?,
+        officer: c.try_get("officer")?,
+        registered_on: c.try_get("registered_on")?,
+        decision_number: c.try_get("decision_number")?,
+        decision_on: c.try_get("decision_on")?,
+        outcome: c.try_get("outcome")?,
+        money: MoneyView {
+            amount_vnd: amount,
+            collected_vnd: collected,
+            disbursed_vnd: c.try_get("disbursed_vnd")?,
+            reduced_vnd: reduced,
+            remaining_vnd: (amount - collected - reduced).max(0),
+        },
+        register_entries,
+        operations,
         court: CourtView {
             code: c.try_get("court_code")?,
             name: c.try_get("court_name")?,

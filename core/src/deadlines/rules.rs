@@ -2,6 +2,8 @@
 //! text (see `shared/DOMAIN.md` §1); the 2025 law's article-level limits are not yet confirmed,
 //! so its defaults repeat the 2008/2014 values and say so — configuration replaces them.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
@@ -36,10 +38,13 @@ pub enum Unit {
     /// Plain days; a last day that is a day off moves to the next working day
     /// (Civil Code 2015 Art. 148(5)).
     Days,
+    /// Calendar months, ending on the same day of the month (or the month's last day); a
+    /// last day that is a day off moves to the next working day.
+    Months,
 }
 
 /// The steps whose time limit the hub computes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// Issue the decision to enforce ex officio (ra quyết định thi hành án chủ động), counted
@@ -47,24 +52,91 @@ pub enum Step {
     DecisionExOfficio,
     /// Issue the decision to enforce on request, counted from receiving the request.
     DecisionOnRequest,
+    /// Send the decision to enforce to the procuracy (Viện kiểm sát), counted from its issue.
+    SendToProcuracy,
     /// Send a decision or other document to the parties, counted from its issue.
     Notice,
     /// The voluntary compliance period, counted from (valid) notice of the decision.
     VoluntaryPeriod,
     /// Verify the debtor's means, counted from the end of the voluntary period.
     Verification,
+    /// Decide that the case is not yet enforceable (chưa có điều kiện thi hành án), counted
+    /// from the verification result.
+    NotEnforceableDecision,
+    /// Verify again while the case is not yet enforceable, counted from the last verification.
+    ReVerification,
+    /// The yearly re-verification when the debtor serves a long prison term or cannot be found.
+    ReVerificationYearly,
+    /// Apply a coercive measure after freezing an account (phong tỏa), counted from the freeze.
+    CoercionAfterFreeze,
+    /// Pay the collected money out (chi trả), counted from collecting it.
+    Disbursement,
+    /// Decide to resume after a postponement or suspension, counted from the end of its ground.
+    ResumeDecision,
 }
 
 impl Step {
+    /// Every step.
+    pub const ALL: [Step; 12] = [
+        Step::DecisionExOfficio,
+        Step::DecisionOnRequest,
+        Step::SendToProcuracy,
+        Step::Notice,
+        Step::VoluntaryPeriod,
+        Step::Verification,
+        Step::NotEnforceableDecision,
+        Step::ReVerification,
+        Step::ReVerificationYearly,
+        Step::CoercionAfterFreeze,
+        Step::Disbursement,
+        Step::ResumeDecision,
+    ];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::DecisionExOfficio => "decision_ex_officio",
             Self::DecisionOnRequest => "decision_on_request",
+            Self::SendToProcuracy => "send_to_procuracy",
             Self::Notice => "notice",
             Self::VoluntaryPeriod => "voluntary_period",
             Self::Verification => "verification",
+            Self::NotEnforceableDecision => "not_enforceable_decision",
+            Self::ReVerification => "re_verification",
+            Self::ReVerificationYearly => "re_verification_yearly",
+            Self::CoercionAfterFreeze => "coercion_after_freeze",
+            Self::Disbursement => "disbursement",
+            Self::ResumeDecision => "resume_decision",
         }
+    }
+
+    /// The step as officers call it.
+    pub fn title_vi(self) -> &'static str {
+        match self {
+            Self::DecisionExOfficio => "Ra quyết định thi hành án chủ động",
+            Self::DecisionOnRequest => "Ra quyết định thi hành án theo yêu cầu",
+            Self::SendToProcuracy => "Gửi quyết định cho Viện kiểm sát",
+            Self::Notice => "Thông báo cho đương sự",
+            Self::VoluntaryPeriod => "Thời hạn tự nguyện thi hành án",
+            Self::Verification => "Xác minh điều kiện thi hành án",
+            Self::NotEnforceableDecision => "Ra quyết định chưa có điều kiện thi hành án",
+            Self::ReVerification => "Xác minh lại (6 tháng)",
+            Self::ReVerificationYearly => "Xác minh lại (hằng năm)",
+            Self::CoercionAfterFreeze => "Áp dụng biện pháp cưỡng chế sau phong tỏa",
+            Self::Disbursement => "Chi trả tiền thi hành án",
+            Self::ResumeDecision => "Ra quyết định tiếp tục thi hành án",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Step> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Whether the step is a period the law grants a party (the voluntary period) rather than
+    /// an act the office must perform: passing its end is not a breach by the office.
+    pub fn is_grace_period(self) -> bool {
+        matches!(self, Self::VoluntaryPeriod)
     }
 }
 
@@ -94,63 +166,81 @@ impl Limit {
         match self.unit {
             Unit::WorkingDays => calendar.add_working_days(start, self.count),
             Unit::Days => calendar.add_calendar_days_to_deadline(start, self.count),
+            Unit::Months => calendar.add_months_to_deadline(start, self.count),
         }
     }
 }
 
-/// The limits of one regime.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegimeLimits {
-    /// See [`Step::DecisionExOfficio`].
-    pub decision_ex_officio: Limit,
-    /// See [`Step::DecisionOnRequest`].
-    pub decision_on_request: Limit,
-    /// See [`Step::Notice`].
-    pub notice: Limit,
-    /// See [`Step::VoluntaryPeriod`].
-    pub voluntary_period: Limit,
-    /// See [`Step::Verification`].
-    pub verification: Limit,
-}
+/// The limits of one regime, one per [`Step`]. In configuration, a regime lists only the
+/// steps it changes; the others keep the regime's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct RegimeLimits(BTreeMap<Step, Limit>);
 
 impl RegimeLimits {
     /// The limit of a step.
     pub fn limit(&self, step: Step) -> &Limit {
-        match step {
-            Step::DecisionExOfficio => &self.decision_ex_officio,
-            Step::DecisionOnRequest => &self.decision_on_request,
-            Step::Notice => &self.notice,
-            Step::VoluntaryPeriod => &self.voluntary_period,
-            Step::Verification => &self.verification,
-        }
+        // Every constructor fills every step; the fallback is unreachable but total.
+        self.0.get(&step).unwrap_or(&FALLBACK)
     }
 
-    /// The 2008 law as amended in 2014 (confirmed values).
+    /// These limits with `overrides` replacing the steps they name.
+    pub fn merged(mut self, overrides: BTreeMap<Step, Limit>) -> Self {
+        self.0.extend(overrides);
+        self
+    }
+
+    /// The 2008 law as amended in 2014 (values confirmed unless the basis says otherwise;
+    /// see `shared/DOMAIN.md` §1).
     pub fn law_2008() -> Self {
-        Self {
-            decision_ex_officio: Limit::new(
+        const L: &str = "Luật THADS 2008 (sửa đổi 2014)";
+        let entries = [
+            (
+                Step::DecisionExOfficio,
                 5,
                 Unit::WorkingDays,
-                "Điều 36 khoản 1 Luật THADS 2008 (sửa đổi 2014)",
+                "Điều 36 khoản 1",
             ),
-            decision_on_request: Limit::new(
+            (
+                Step::DecisionOnRequest,
                 5,
                 Unit::WorkingDays,
-                "Điều 36 khoản 2 Luật THADS 2008 (sửa đổi 2014)",
+                "Điều 36 khoản 2",
             ),
-            notice: Limit::new(
-                3,
+            (Step::SendToProcuracy, 3, Unit::WorkingDays, "Điều 38"),
+            (Step::Notice, 3, Unit::WorkingDays, "Điều 39 khoản 2"),
+            (Step::VoluntaryPeriod, 10, Unit::Days, "Điều 45"),
+            (Step::Verification, 10, Unit::Days, "Điều 44 khoản 1"),
+            (
+                Step::NotEnforceableDecision,
+                5,
                 Unit::WorkingDays,
-                "Điều 39 khoản 2 Luật THADS 2008 (sửa đổi 2014)",
+                "Điều 44a khoản 1",
             ),
-            voluntary_period: Limit::new(10, Unit::Days, "Điều 45 Luật THADS 2008 (sửa đổi 2014)"),
-            verification: Limit::new(
-                10,
-                Unit::Days,
-                "Điều 44 khoản 1 Luật THADS 2008 (sửa đổi 2014)",
+            (Step::ReVerification, 6, Unit::Months, "Điều 44 khoản 2"),
+            (
+                Step::ReVerificationYearly,
+                12,
+                Unit::Months,
+                "Điều 44 khoản 2",
             ),
-        }
+            (Step::CoercionAfterFreeze, 10, Unit::Days, "Điều 67"),
+            (Step::Disbursement, 10, Unit::Days, "Điều 47 khoản 1"),
+            (
+                Step::ResumeDecision,
+                5,
+                Unit::WorkingDays,
+                "Điều 48 khoản 4, Điều 49",
+            ),
+        ];
+        Self(
+            entries
+                .into_iter()
+                .map(|(step, n, unit, article)| {
+                    (step, Limit::new(n, unit, &format!("{article} {L}")))
+                })
+                .collect(),
+        )
     }
 
     /// Law 106/2025/QH15. Its article-level limits are not confirmed yet: these defaults repeat
@@ -158,19 +248,25 @@ impl RegimeLimits {
     /// `[deadlines.law_2025]`.
     pub fn law_2025() -> Self {
         let basis = "Luật THADS 106/2025/QH15 (giá trị mặc định, cần đối chiếu điều luật)";
-        Self {
-            decision_ex_officio: Limit::new(5, Unit::WorkingDays, basis),
-            decision_on_request: Limit::new(5, Unit::WorkingDays, basis),
-            notice: Limit::new(3, Unit::WorkingDays, basis),
-            voluntary_period: Limit::new(10, Unit::Days, basis),
-            verification: Limit::new(10, Unit::Days, basis),
-        }
+        Self(
+            Self::law_2008()
+                .0
+                .into_iter()
+                .map(|(step, l)| (step, Limit::new(l.count, l.unit, basis)))
+                .collect(),
+        )
     }
 }
 
+static FALLBACK: Limit = Limit {
+    count: 0,
+    unit: Unit::WorkingDays,
+    legal_basis: String::new(),
+};
+
 /// Every regime's limits and the day the new law took over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(try_from = "RulesConfig")]
 pub struct DeadlineRules {
     /// Events on or after this day fall under Law 106/2025/QH15.
     #[serde(with = "iso_date")]
@@ -179,6 +275,41 @@ pub struct DeadlineRules {
     pub law_2008: RegimeLimits,
     /// Limits under the 2025 law.
     pub law_2025: RegimeLimits,
+    /// How many working days before a deadline the officer is warned.
+    pub warn_working_days: u32,
+}
+
+/// `[deadlines]` as written: each regime names only the steps it changes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RulesConfig {
+    #[serde(with = "iso_date_opt")]
+    law_2025_from: Option<Date>,
+    law_2008: BTreeMap<Step, Limit>,
+    law_2025: BTreeMap<Step, Limit>,
+    warn_working_days: Option<u32>,
+}
+
+impl TryFrom<RulesConfig> for DeadlineRules {
+    type Error = String;
+
+    fn try_from(c: RulesConfig) -> Result<Self, String> {
+        let defaults = Self::default();
+        for (regime, map) in [("law_2008", &c.law_2008), ("law_2025", &c.law_2025)] {
+            if let Some((step, _)) = map.iter().find(|(_, l)| l.count == 0) {
+                return Err(format!(
+                    "deadlines.{regime}.{}.count: must be at least 1",
+                    step.as_str()
+                ));
+            }
+        }
+        Ok(Self {
+            law_2025_from: c.law_2025_from.unwrap_or(defaults.law_2025_from),
+            law_2008: defaults.law_2008.merged(c.law_2008),
+            law_2025: defaults.law_2025.merged(c.law_2025),
+            warn_working_days: c.warn_working_days.unwrap_or(defaults.warn_working_days),
+        })
+    }
 }
 
 impl Default for DeadlineRules {
@@ -187,6 +318,7 @@ impl Default for DeadlineRules {
             law_2025_from: Date::from_calendar_date(2026, Month::July, 1).unwrap_or(Date::MIN),
             law_2008: RegimeLimits::law_2008(),
             law_2025: RegimeLimits::law_2025(),
+            warn_working_days: 2,
         }
     }
 }
@@ -207,6 +339,15 @@ impl DeadlineRules {
             Regime::Law2008 => &self.law_2008,
             Regime::Law2025 => &self.law_2025,
         }
+    }
+}
+
+mod iso_date_opt {
+    use serde::Deserializer;
+    use time::Date;
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        super::iso_date::deserialize(d).map(Some)
     }
 }
 
@@ -244,17 +385,65 @@ mod tests {
         let l = rules.limits(Regime::Law2008);
         // Fri 13 Feb 2026 + 5 working days, across Tết (16–20 Feb): Fri 27 Feb.
         assert_eq!(
-            l.decision_ex_officio
+            l.limit(Step::DecisionExOfficio)
                 .due(&calendar, date!(2026 - 02 - 13))
                 .unwrap(),
             date!(2026 - 02 - 27)
         );
         // 10 days from Wed 11 Feb 2026 end on Sat 21 Feb, a day off: moved to Mon 23 Feb.
         assert_eq!(
-            l.voluntary_period
+            l.limit(Step::VoluntaryPeriod)
                 .due(&calendar, date!(2026 - 02 - 11))
                 .unwrap(),
             date!(2026 - 02 - 23)
+        );
+    }
+
+    #[test]
+    fn configuration_overrides_only_the_steps_it_names() {
+        let rules: DeadlineRules = toml::from_str(
+            "law_2025_from = \"2026-07-01\"\n[law_2025.notice]\ncount = 2\nunit = \"working_days\"\nlegal_basis = \"Điều 40 Luật 106/2025/QH15\"\n",
+        )
+        .unwrap();
+        let l = rules.limits(Regime::Law2025);
+        assert_eq!(l.limit(Step::Notice).count, 2);
+        assert_eq!(
+            l.limit(Step::Notice).legal_basis,
+            "Điều 40 Luật 106/2025/QH15"
+        );
+        assert_eq!(l.limit(Step::VoluntaryPeriod).count, 10);
+        assert_eq!(rules.limits(Regime::Law2008).limit(Step::Notice).count, 3);
+        for step in Step::ALL {
+            assert!(l.limit(step).count > 0, "{step:?} has a limit");
+            assert_eq!(Step::parse(step.as_str()), Some(step));
+        }
+        let zero = toml::from_str::<DeadlineRules>(
+            "[law_2008.notice]\ncount = 0\nunit = \"days\"\nlegal_basis = \"x\"\n",
+        );
+        assert!(zero
+            .unwrap_err()
+            .to_string()
+            .contains("deadlines.law_2008.notice.count"));
+        assert!(toml::from_str::<DeadlineRules>(
+            "[law_2008.nonsense]\ncount = 1\nunit = \"days\"\nlegal_basis = \"x\"\n"
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn months_end_on_the_same_day_or_the_month_end() {
+        let calendar = Calendar::new(crate::calendar::CalendarConfig::default()).unwrap();
+        let rules = DeadlineRules::default();
+        let re = rules.limits(Regime::Law2008).limit(Step::ReVerification);
+        // 6 months from Fri 31 Jul 2026: 31 Jan 2027 is a Sunday, so Mon 1 Feb 2027.
+        assert_eq!(
+            re.due(&calendar, date!(2026 - 07 - 31)).unwrap(),
+            date!(2027 - 02 - 01)
+        );
+        // 6 months from 31 Aug 2026: February has no 31st: Sun 28 Feb 2027 -> Mon 1 Mar.
+        assert_eq!(
+            re.due(&calendar, date!(2026 - 08 - 31)).unwrap(),
+            date!(2027 - 03 - 01)
         );
     }
 }

@@ -1,11 +1,19 @@
 //! The HTTP surface: partner endpoints, the read side and operations, on one axum router built
 //! by [`router`] so tests can drive it without a socket.
 
+pub mod auth;
 mod bank;
+mod bank_orders;
+mod cases;
 mod court;
+pub(crate) mod decisions;
+mod extractions;
 mod ops;
 pub mod problem;
 mod read;
+mod reports;
+mod requests;
+pub(crate) mod vneid;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,6 +24,8 @@ use axum::routing::{get, post, put};
 use axum::Router;
 use thads_core::bus::Bus;
 use thads_core::db::Db;
+use thads_core::deadlines::store::Schedule;
+use thads_core::lifecycle::Lifecycle;
 use thads_core::metrics::Metrics;
 use thads_core::outbox::OutboxSignal;
 use tower_http::timeout::TimeoutLayer;
@@ -36,6 +46,12 @@ pub struct AppState {
     pub body_limit: usize,
     /// Per-request time limit.
     pub request_timeout: Duration,
+    /// Performs operations on cases; holds the deadline schedule.
+    pub lifecycle: Arc<Lifecycle>,
+    /// The daily deadline digest, for the administrator's "send now".
+    pub digest: Option<Arc<thads_core::digest::Digest>>,
+    /// Staff sign-in settings (lock-out, session lifetimes, cookie); set by [`AppState::with_staff`].
+    pub staff: Arc<crate::config::StaffConfig>,
     maintenance: Arc<AtomicBool>,
 }
 
@@ -46,19 +62,34 @@ impl AppState {
         bus: Arc<dyn Bus>,
         outbox: OutboxSignal,
         metrics: Arc<Metrics>,
-        body_limit: usize,
-        request_timeout: Duration,
+        schedule: Schedule,
+        http: &crate::config::HttpConfig,
         maintenance: bool,
     ) -> Self {
         Self {
+            lifecycle: Arc::new(Lifecycle::new(db.clone(), schedule, outbox.clone())),
             db,
             bus,
             outbox,
             metrics,
-            body_limit,
-            request_timeout,
+            body_limit: http.body_limit,
+            request_timeout: http.request_timeout,
+            staff: Arc::default(),
+            digest: None,
             maintenance: Arc::new(AtomicBool::new(maintenance)),
         }
+    }
+
+    /// The state with these staff sign-in settings instead of the defaults.
+    pub fn with_staff(mut self, staff: crate::config::StaffConfig) -> Self {
+        self.staff = Arc::new(staff);
+        self
+    }
+
+    /// The state with the digest service (for `POST /v1/admin/digest`).
+    pub fn with_digest(mut self, digest: Arc<thads_core::digest::Digest>) -> Self {
+        self.digest = Some(digest);
+        self
     }
 
     /// Whether maintenance is on.
@@ -147,6 +178,15 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .merge(auth::routes())
+        .merge(court::keys::routes())
+        .merge(bank_orders::routes())
+        .merge(cases::routes())
+        .merge(requests::routes())
+        .merge(extractions::routes())
+        .merge(reports::routes())
+        .merge(decisions::routes())
+        .merge(vneid::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

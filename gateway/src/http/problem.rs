@@ -50,6 +50,16 @@ pub enum AppError {
     /// The same document id with different content (409).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The operation is not allowed in the case's current state (409); the detail says
+    /// which states allow it.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// No valid session or credentials (401): sign in first, or again.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Signed in, but not allowed to do this (403): role, office or CSRF check.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// Nothing with that id (404).
     #[error("{0} not found")]
     NotFound(String),
@@ -86,6 +96,24 @@ impl AppError {
                 StatusCode::CONFLICT,
                 "urn:thads:problem:conflict",
                 "Conflicts with an accepted message",
+                d.clone(),
+            ),
+            Self::Refused(d) => (
+                StatusCode::CONFLICT,
+                "urn:thads:problem:illegal-transition",
+                "The operation is not allowed now",
+                d.clone(),
+            ),
+            Self::Unauthorized(d) => (
+                StatusCode::UNAUTHORIZED,
+                "urn:thads:problem:unauthorized",
+                "Sign-in required",
+                d.clone(),
+            ),
+            Self::Forbidden(d) => (
+                StatusCode::FORBIDDEN,
+                "urn:thads:problem:forbidden",
+                "Not allowed",
                 d.clone(),
             ),
             Self::NotFound(what) => (
@@ -132,12 +160,20 @@ impl IntoResponse for AppError {
         }
         let (status, problem) = self.problem();
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Self::Unauthorized(_) = &self {
+            // RFC 9110: a 401 names the scheme that would be accepted.
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer realm=\"thads-hub\""),
+            );
+        }
+        response
     }
 }
 

@@ -16,7 +16,7 @@ pub(crate) async fn get_case(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<CaseView>, AppError> {
-    thads_core::cases::query::load(&state.db, &id)
+    thads_core::cases::query::load(&state.db, &id, Some(state.lifecycle.schedule()))
         .await?
         .map(Json)
         .ok_or(AppError::NotFound("case".into()))

@@ -1,0 +1,163 @@
+//! The HTTP call that hands an account order to its bank: `POST` of the order's canonical JSON
+//! to the bank's endpoint with `Idempotency-Key: <order id>`, and the classification of the
+//! answer into delivered, worth another try, or never.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use super::config::BankConfig;
+
+/// What to do after an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryClass {
+    /// Delivered (2xx, or 409: the bank already has this order id).
+    Delivered,
+    /// Try again later: 408, 425, 429, 5xx, or no answer.
+    Retriable,
+    /// Never: any other 4xx (bad token, malformed order, unknown account format).
+    Permanent,
+}
+
+/// Classifies an HTTP status.
+pub fn classify(status: StatusCode) -> RetryClass {
+    match status.as_u16() {
+        200..=299 | 409 => RetryClass::Delivered,
+        408 | 425 | 429 | 500..=599 => RetryClass::Retriable,
+        _ => RetryClass::Permanent,
+    }
+}
+
+/// Why a delivery attempt failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No answer (connection refused, timeout, reset): retriable.
+    #[error("no answer from the bank: {0}")]
+    Transport(String),
+    /// An answer that may succeed later.
+    #[error("the bank answered {status}: {body}")]
+    Retriable {
+        /// HTTP status.
+        status: u16,
+        /// The start of the body.
+        body: String,
+    },
+    /// An answer that never will.
+    #[error("the bank refused the order with {status}: {body}")]
+    Permanent {
+        /// HTTP status.
+        status: u16,
+        /// The start of the body.
+        body: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+}
+
+impl ClientError {
+    /// Whether another attempt may succeed.
+    pub fn retry_class(&self) -> RetryClass {
+        match self {
+            Self::Transport(_) | Self::Retriable { .. } => RetryClass::Retriable,
+            Self::Permanent { .. } | Self::Build(_) => RetryClass::Permanent,
+        }
+    }
+}
+
+/// One HTTP client for every bank with an orders endpoint.
+#[derive(Debug, Clone)]
+pub struct BankClient {
+    http: reqwest::Client,
+    endpoints: BTreeMap<String, String>,
+    token: Option<String>,
+}
+
+impl BankClient {
+    /// A client for the banks of `config`, presenting `token`.
+    pub fn new(config: &BankConfig, token: Option<String>) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
+            .user_agent(concat!("thads-hub/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Build(e.to_string()))?;
+        Ok(Self {
+            http,
+            endpoints: config.endpoints(),
+            token,
+        })
+    }
+
+    /// The endpoint of `bank`, if it takes orders over HTTP (else it gets batch files).
+    pub fn endpoint_for(&self, bank: &str) -> Option<&str> {
+        self.endpoints
+            .get(&bank.to_ascii_uppercase())
+            .map(String::as_str)
+    }
+
+    /// Sends one order's bytes to `url`.
+    pub async fn send(&self, url: &str, order_id: &str, payload: &[u8]) -> Result<(), ClientError> {
+        let mut request = self
+            .http
+            .post(url)
+            .header("Idempotency-Key", order_id)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(payload.to_vec());
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(without_url(e)))?;
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        match classify(status) {
+            RetryClass::Delivered => Ok(()),
+            RetryClass::Retriable => Err(ClientError::Retriable {
+                status: status.as_u16(),
+                body: truncate(&body),
+            }),
+            RetryClass::Permanent => Err(ClientError::Permanent {
+                status: status.as_u16(),
+                body: truncate(&body),
+            }),
+        }
+    }
+}
+
+fn truncate(s: &str) -> String {
+    s.chars()
+        .take(200)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn without_url(e: reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    format!("{kind}: {}", e.without_url())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_classified() {
+        assert_eq!(classify(StatusCode::ACCEPTED), RetryClass::Delivered);
+        assert_eq!(classify(StatusCode::CONFLICT), RetryClass::Delivered);
+        assert_eq!(
+            classify(StatusCode::INTERNAL_SERVER_ERROR),
+            RetryClass::Retriable
+        );
+        assert_eq!(classify(StatusCode::BAD_REQUEST), RetryClass::Permanent);
+    }
+}

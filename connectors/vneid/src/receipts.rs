@@ -1,0 +1,716 @@
+//! Delivery and read receipts VNeID posts back (`POST /v1/vneid/receipts`): one receipt or a
+//! batch of `{notice_id, status, at, reason?}` with status `delivered`, `read`, `failed` or
+//! `no_account`.
+//!
+//! A batch is taken whole or not at all: every receipt is checked first (format, known notice,
+//! plausible time); a bad one rejects the batch with 422 naming each field, and the body is
+//! kept for audit. An accepted body is stored as an inbound message (received → accepted →
+//! handled) in the same transaction as its effects, so a repeated body changes nothing and a
+//! receipt repeated in another body is recognised per notice:
+//! - `delivered`: the notice is served on the Vietnam date of `at` (the date the app confirms
+//!   delivery is the legal notice date), through [`notice_service::record_served`];
+//! - `read`: recorded on the journey (and, when no delivery receipt came first, it proves the
+//!   delivery: served on the date it was read);
+//! - `failed` / `no_account`: the notice goes to the fall-back chain (e-mail, then paper).
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use thads_core::db::{Db, Tx};
+use thads_core::deadlines::store::{vietnam_date, Schedule};
+use thads_core::journey::{self, Direction, JourneyError, MessageState, NewMessage};
+use thads_core::lifecycle::operation::NoticeChannel;
+use thads_core::metrics::Metrics;
+use thads_core::notice_service::{self, Notice, ServeOutcome};
+use thads_core::outbox::OutboxSignal;
+use thads_schemas::subjects;
+use thads_schemas::validation::FieldError;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+/// Receipts accepted in one body.
+pub const MAX_BATCH: usize = 1000;
+
+/// How far in the future a receipt's time may be (clock skew between the partners).
+const SKEW: Duration = Duration::minutes(5);
+
+/// The token VNeID presents on receipts, kept only as a digest and compared in constant time.
+#[derive(Clone)]
+pub struct ReceiptToken(Option<[u8; 32]>);
+
+impl std::fmt::Debug for ReceiptToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "ReceiptToken(***)"
+        } else {
+            "ReceiptToken(none)"
+        })
+    }
+}
+
+impl ReceiptToken {
+    /// The configured token (`vneid.receipt_token`), if any.
+    pub fn new(token: Option<&str>) -> Self {
+        Self(
+            token
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| Sha256::digest(t.as_bytes()).into()),
+        )
+    }
+
+    /// Whether receipts are enabled.
+    pub fn is_configured(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Whether `presented` is the token. Both sides are hashed first, so the comparison takes
+    /// the same time whatever the length or content of a wrong token.
+    pub fn verify(&self, presented: &str) -> bool {
+        let Some(expected) = &self.0 else {
+            return false;
+        };
+        let got: [u8; 32] = Sha256::digest(presented.trim().as_bytes()).into();
+        expected
+            .iter()
+            .zip(got.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+}
+
+/// What a receipt reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptStatus {
+    /// The app delivered the notice to the citizen.
+    Delivered,
+    /// The citizen opened it.
+    Read,
+    /// VNeID could not deliver it.
+    Failed,
+    /// The citizen has no VNeID account.
+    NoAccount,
+}
+
+impl ReceiptStatus {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "delivered" => Self::Delivered,
+            "read" => Self::Read,
+            "failed" => Self::Failed,
+            "no_account" => Self::NoAccount,
+            _ => return None,
+        })
+    }
+}
+
+/// One checked receipt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receipt {
+    /// The notice it is about.
+    pub notice_id: String,
+    /// What happened.
+    pub status: ReceiptStatus,
+    /// When, as VNeID reports it.
+    pub at: OffsetDateTime,
+    /// VNeID's reason for a failure (reduced to safe characters).
+    pub reason: Option<String>,
+}
+
+/// Why receipts were not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    /// The body is wrong; each field and why, and where the body is kept.
+    #[error("invalid receipts")]
+    Invalid {
+        /// Each field at fault.
+        errors: Vec<FieldError>,
+        /// The id the rejected body is kept under.
+        message_id: Option<String>,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+/// What happened to one receipt.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptOutcome {
+    /// The notice.
+    pub notice_id: String,
+    /// The reported status.
+    pub status: ReceiptStatus,
+    /// `served`, `already_served`, `read`, `already_read`, `fallback`,
+    /// `fallback_already_started`.
+    pub outcome: &'static str,
+    /// The legal notice date, once served.
+    pub served_on: Option<String>,
+    /// How it was served.
+    pub channel: Option<String>,
+}
+
+/// The answer to a receipt body.
+#[derive(Debug, Clone, Serialize)]
+pub struct Accepted {
+    /// The id the body is kept under (`GET /v1/messages/{id}`).
+    pub message_id: String,
+    /// True when the same body had been received before (nothing was done again).
+    pub duplicate: bool,
+    /// What happened to each receipt (empty for a duplicate body).
+    pub receipts: Vec<ReceiptOutcome>,
+}
+
+fn field(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+fn error(field: String, reason: impl Into<String>) -> FieldError {
+    FieldError {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// Keeps a partner's reason only when it is a short code or phrase in plain ASCII (such as
+/// `device_unreachable`), since it is shown to clerks and written to the journey: free text
+/// could carry personal data, so anything else is dropped.
+fn safe_reason(raw: &str) -> Option<String> {
+    let trimmed = raw.trim();
+    let safe = !trimmed.is_empty()
+        && trimmed.len() <= 80
+        && trimmed
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " -_.:/()".contains(c));
+    safe.then(|| trimmed.to_string())
+}
+
+/// Checks one receipt's shape; errors name fields under `prefix`.
+fn check_one(
+    value: &Value,
+    prefix: &str,
+    now: OffsetDateTime,
+    errors: &mut Vec<FieldError>,
+) -> Option<Receipt> {
+    let Some(obj) = value.as_object() else {
+        errors.push(error(
+            if prefix.is_empty() {
+                "body".into()
+            } else {
+                prefix.to_string()
+            },
+            "must be an object {notice_id, status, at, reason?}",
+        ));
+        return None;
+    };
+    let before = errors.len();
+    for key in obj.keys() {
+        if !matches!(key.as_str(), "notice_id" | "status" | "at" | "reason") {
+            errors.push(error(field(prefix, key), "unknown field"));
+        }
+    }
+    let notice_id = match obj.get("notice_id").and_then(Value::as_str) {
+        Some(id)
+            if !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Some(id.to_string())
+        }
+        Some(_) => {
+            errors.push(error(
+                field(prefix, "notice_id"),
+                "must be 1 to 128 printable ASCII characters",
+            ));
+            None
+        }
+        None => {
+            errors.push(error(field(prefix, "notice_id"), "is required (a string)"));
+            None
+        }
+    };
+    let status = match obj.get("status").and_then(Value::as_str) {
+        Some(s) => ReceiptStatus::parse(s).or_else(|| {
+            errors.push(error(
+                field(prefix, "status"),
+                "must be delivered, read, failed or no_account",
+            ));
+            None
+        }),
+        None => {
+            errors.push(error(field(prefix, "status"), "is required (a string)"));
+            None
+        }
+    };
+    let at = match obj.get("at").and_then(Value::as_str) {
+        Some(s) => match OffsetDateTime::parse(s, &Rfc3339) {
+            Ok(t) if t > now + SKEW => {
+                errors.push(error(field(prefix, "at"), "is in the future"));
+                None
+            }
+            Ok(t) => Some(t),
+            Err(_) => {
+                errors.push(error(
+                    field(prefix, "at"),
+                    "must be an RFC 3339 time such as 2026-04-20T09:30:00+07:00",
+                ));
+                None
+            }
+        },
+        None => {
+            errors.push(error(field(prefix, "at"), "is required (RFC 3339)"));
+            None
+        }
+    };
+    let reason = match obj.get("reason") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(r)) if r.chars().count() <= 500 => safe_reason(r),
+        Some(_) => {
+            errors.push(error(
+                field(prefix, "reason"),
+                "must be a string of at most 500 characters",
+            ));
+            None
+        }
+    };
+    if errors.len() > before {
+        return None;
+    }
+    Some(Receipt {
+        notice_id: notice_id?,
+        status: status?,
+        at: at?,
+        reason,
+    })
+}
+
+/// Parses and checks the shape of a body (one receipt or an array); returns each receipt with
+/// the field prefix its errors use (`""` for a single one, `[i]` in a batch).
+pub fn parse(body: &[u8], now: OffsetDateTime) -> Result<Vec<(String, Receipt)>, Vec<FieldError>> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| vec![error("body".into(), format!("not JSON: {e}"))])?;
+    let items: Vec<(String, &Value)> = match &value {
+        Value::Array(items) => {
+            if items.is_empty() || items.len() > MAX_BATCH {
+                return Err(vec![error(
+                    "body".into(),
+                    format!("a batch holds 1 to {MAX_BATCH} receipts"),
+                )]);
+            }
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("[{i}]"), v))
+                .collect()
+        }
+        other => vec![(String::new(), other)],
+    };
+    let mut errors = Vec::new();
+    let mut receipts = Vec::new();
+    for (prefix, item) in items {
+        if let Some(r) = check_one(item, &prefix, now, &mut errors) {
+            receipts.push((prefix, r));
+        }
+    }
+    if errors.is_empty() {
+        Ok(receipts)
+    } else {
+        Err(errors)
+    }
+}
+
+fn message_id_of(body: &[u8]) -> String {
+    let hash = thads_schemas::hash::content_hash(body);
+    format!("rcp-{}", &hash[..24.min(hash.len())])
+}
+
+fn new_message<'a>(id: &'a str, hash: &'a str, body: &'a [u8]) -> NewMessage<'a> {
+    NewMessage {
+        id,
+        subject: subjects::IN_VNEID_RECEIPT,
+        direction: Direction::In,
+        partner: "vneid",
+        receipt_id: None,
+        content_hash: hash,
+        content_type: "application/json",
+        payload: body,
+        case_id: None,
+        parent_id: None,
+    }
+}
+
+/// Takes a receipt body: checks it, then applies every receipt in one transaction (retried
+/// when a case changed under it). A rejected body is kept for audit.
+pub async fn accept(
+    db: &Db,
+    schedule: &Schedule,
+    signal: &OutboxSignal,
+    metrics: &Metrics,
+    body: &[u8],
+    now: OffsetDateTime,
+) -> Result<Accepted, ReceiptError> {
+    let message_id = message_id_of(body);
+    let hash = thads_schemas::hash::content_hash(body);
+    let receipts = match parse(body, now) {
+        Ok(r) => r,
+        Err(errors) => return Err(reject(db, &message_id, &hash, body, errors).await),
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_accept(db, schedule, &message_id, &hash, body, &receipts).await {
+            Ok(Ok((accepted, fallbacks))) => {
+                if fallbacks > 0 {
+                    signal.notify();
+                }
+                for r in &accepted.receipts {
+                    if r.outcome == "served" {
+                        metrics.notice_served(r.channel.as_deref().unwrap_or("vneid"));
+                    }
+                }
+                return Ok(accepted);
+            }
+            Ok(Err(errors)) => return Err(reject(db, &message_id, &hash, body, errors).await),
+            Err(e) if notice_service::is_conflict(&e) && attempt < 5 => continue,
+            Err(e) => return Err(ReceiptError::Sql(e)),
+        }
+    }
+}
+
+async fn reject(
+    db: &Db,
+    message_id: &str,
+    hash: &str,
+    body: &[u8],
+    errors: Vec<FieldError>,
+) -> ReceiptError {
+    let reason = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.reason))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut reason: String = reason.chars().take(1000).collect();
+    if reason.is_empty() {
+        reason = "invalid receipts".into();
+    }
+    match journey::record_rejected(db, &new_message(message_id, hash, body), &reason).await {
+        Ok(()) => ReceiptError::Invalid {
+            errors,
+            message_id: Some(message_id.to_string()),
+        },
+        Err(e) => ReceiptError::Sql(e),
+    }
+}
+
+type Applied = Result<(Accepted, usize), Vec<FieldError>>;
+
+async fn try_accept(
+    db: &Db,
+    schedule: &Schedule,
+    message_id: &str,
+    hash: &str,
+    body: &[u8],
+    receipts: &[(String, Receipt)],
+) -> Result<Applied, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    // Every notice must exist, and no receipt may predate its notice.
+    let mut notices = Vec::with_capacity(receipts.len());
+    let mut errors = Vec::new();
+    for (prefix, r) in receipts {
+        match notice_service::load_notice(&mut tx, &r.notice_id).await? {
+            Some(n) => {
+                if vietnam_date(r.at) < n.emitted_on() {
+                    errors.push(error(
+                        field(prefix, "at"),
+                        format!("is before the notice was issued ({})", n.emitted_on()),
+                    ));
+                }
+                notices.push(n);
+            }
+            None => errors.push(error(
+                field(prefix, "notice_id"),
+                "no notice with this id was sent to VNeID",
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        tx.rollback().await?;
+        return Ok(Err(errors));
+    }
+    let inserted = journey::insert(
+        &mut tx,
+        &new_message(message_id, hash, body),
+        MessageState::Received,
+        Some("receipts from VNeID"),
+    )
+    .await?;
+    if !inserted {
+        tx.rollback().await?;
+        return Ok(Ok((
+            Accepted {
+                message_id: message_id.to_string(),
+                duplicate: true,
+                receipts: Vec::new(),
+            },
+            0,
+        )));
+    }
+    journey::advance(
+        &mut tx,
+        message_id,
+        MessageState::Accepted,
+        Some("authenticated and valid"),
+    )
+    .await?;
+    let mut outcomes = Vec::with_capacity(receipts.len());
+    let mut fallbacks = 0;
+    for ((_, receipt), notice) in receipts.iter().zip(&notices) {
+        let outcome = apply(&mut tx, schedule, notice, receipt).await?;
+        if outcome.outcome == "fallback" {
+            fallbacks += 1;
+        }
+        outcomes.push(outcome);
+    }
+    if let Some(first) = notices.first() {
+        journey::set_case(&mut tx, message_id, &first.case_id).await?;
+    }
+    journey::advance(
+        &mut tx,
+        message_id,
+        MessageState::Handled,
+        Some(&format!("{} receipt(s) applied", outcomes.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok((
+        Accepted {
+            message_id: message_id.to_string(),
+            duplicate: false,
+            receipts: outcomes,
+        },
+        fallbacks,
+    )))
+}
+
+async fn step(
+    tx: &mut Tx<'_>,
+    id: &str,
+    state: MessageState,
+    detail: &str,
+) -> Result<bool, sqlx::Error> {
+    match journey::advance(tx, id, state, Some(detail)).await {
+        Ok(()) => Ok(true),
+        Err(JourneyError::NotFound(_)) => Ok(false),
+        Err(JourneyError::IllegalTransition { .. }) => {
+            notice_service::note(tx, id, detail).await?;
+            Ok(false)
+        }
+        Err(JourneyError::Sql(e)) => Err(e),
+    }
+}
+
+async fn apply(
+    tx: &mut Tx<'_>,
+    schedule: &Schedule,
+    notice: &Notice,
+    receipt: &Receipt,
+) -> Result<ReceiptOutcome, sqlx::Error> {
+    let at = receipt
+        .at
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| receipt.at.to_string());
+    let on = vietnam_date(receipt.at);
+    let outcome = |outcome: &'static str, served: Option<(String, String)>| {
+        let (channel, served_on) = served.unzip();
+        ReceiptOutcome {
+            notice_id: notice.notice_id.clone(),
+            status: receipt.status,
+            outcome,
+            served_on,
+            channel,
+        }
+    };
+    match receipt.status {
+        ReceiptStatus::Delivered | ReceiptStatus::Read => {
+            let detail = if receipt.status == ReceiptStatus::Delivered {
+                format!("VNeID confirmed delivery at {at}")
+            } else {
+                format!("VNeID reported it read at {at}, which proves delivery")
+            };
+            let served = notice_service::record_served(
+                tx,
+                schedule,
+                notice,
+                on,
+                NoticeChannel::Vneid,
+                "system:vneid",
+                &detail,
+            )
+            .await?;
+            let (first, record) = match served {
+                ServeOutcome::Served(_) => (
+                    true,
+                    (
+                        notice_service::channel_name(NoticeChannel::Vneid).to_string(),
+                        on.to_string(),
+                    ),
+                ),
+                ServeOutcome::AlreadyServed(s) => {
+                    if receipt.status == ReceiptStatus::Delivered {
+                        notice_service::note(
+                            tx,
+                            &notice.notice_id,
+                            &format!(
+                                "VNeID confirmed delivery at {at}; already served via {} on {}",
+                                s.channel, s.served_on
+                            ),
+                        )
+                        .await?;
+                    }
+                    (false, (s.channel, s.served_on))
+                }
+            };
+            if receipt.status == ReceiptStatus::Delivered {
+                return Ok(outcome(
+                    if first { "served" } else { "already_served" },
+                    Some(record),
+                ));
+            }
+            let state: Option<String> =
+                sqlx::query_scalar("SELECT state FROM messages WHERE id = $1")
+                    .bind(&notice.notice_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if state.as_deref() == Some(MessageState::Read.as_str()) {
+                return Ok(outcome("already_read", Some(record)));
+            }
+            step(
+                tx,
+                &notice.notice_id,
+                MessageState::Read,
+                &format!("the citizen opened it in VNeID at {at}"),
+            )
+            .await?;
+            Ok(outcome(if first { "served" } else { "read" }, Some(record)))
+        }
+        ReceiptStatus::Failed | ReceiptStatus::NoAccount => {
+            if let Some(s) = notice_service::served(tx, &notice.notice_id).await? {
+                notice_service::note(
+                    tx,
+                    &notice.notice_id,
+                    &format!(
+                        "VNeID reported a failure at {at}; already served via {} on {}",
+                        s.channel, s.served_on
+                    ),
+                )
+                .await?;
+                return Ok(outcome("already_served", Some((s.channel, s.served_on))));
+            }
+            let what = if receipt.status == ReceiptStatus::NoAccount {
+                "no VNeID account".to_string()
+            } else {
+                match &receipt.reason {
+                    Some(r) => format!("VNeID could not deliver it ({r})"),
+                    None => "VNeID could not deliver it".to_string(),
+                }
+            };
+            step(
+                tx,
+                &notice.notice_id,
+                MessageState::Failed,
+                &format!("VNeID reported at {at}: {what}"),
+            )
+            .await?;
+            let started = notice_service::start_fallback(tx, notice, &what).await?;
+            Ok(outcome(
+                if started {
+                    "fallback"
+                } else {
+                    "fallback_already_started"
+                },
+                None,
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-04-20 10:00 +07:00);
+
+    #[test]
+    fn the_token_is_checked_in_constant_time_and_never_shown() {
+        let t = ReceiptToken::new(Some("receipt-token-0123456789"));
+        assert!(t.verify("receipt-token-0123456789"));
+        assert!(!t.verify("receipt-token-012345678"));
+        assert!(!t.verify(""));
+        assert!(!format!("{t:?}").contains("receipt"));
+        let none = ReceiptToken::new(None);
+        assert!(!none.is_configured() && !none.verify(""));
+        assert!(!ReceiptToken::new(Some("  ")).is_configured());
+    }
+
+    #[test]
+    fn one_receipt_or_a_batch() {
+        let one = br#"{"notice_id":"ntc-1","status":"delivered","at":"2026-04-20T09:30:00+07:00"}"#;
+        let r = parse(one, NOW).unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].0, "");
+        assert_eq!(r[0].1.status, ReceiptStatus::Delivered);
+        assert_eq!(vietnam_date(r[0].1.at).to_string(), "2026-04-20");
+        let batch = br#"[{"notice_id":"ntc-1","status":"read","at":"2026-04-20T01:00:00Z"},
+                         {"notice_id":"ntc-2","status":"failed","at":"2026-04-19T23:30:00Z","reason":"device_unreachable"}]"#;
+        let r = parse(batch, NOW).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].0, "[1]");
+        assert_eq!(r[1].1.reason.as_deref(), Some("device_unreachable"));
+        // 23:30 UTC on the 19th is the 20th in Vietnam.
+        assert_eq!(vietnam_date(r[1].1.at).to_string(), "2026-04-20");
+    }
+
+    #[test]
+    fn errors_name_each_field() {
+        let bad = br#"[{"notice_id":"ntc-1","status":"sent","at":"yesterday","colour":1},
+                       {"status":"read","at":"2026-04-21T10:00:00+07:00"}]"#;
+        let errors = parse(bad, NOW).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for f in [
+            "[0].colour",
+            "[0].status",
+            "[0].at",
+            "[1].notice_id",
+            "[1].at",
+        ] {
+            assert!(fields.contains(&f), "{f} in {fields:?}");
+        }
+        assert_eq!(parse(b"[]", NOW).unwrap_err()[0].field, "body");
+        assert_eq!(parse(b"nope", NOW).unwrap_err()[0].field, "body");
+        let single = br#"{"notice_id":"","status":"delivered","at":"2026-04-20T09:30:00+07:00"}"#;
+        assert_eq!(parse(single, NOW).unwrap_err()[0].field, "notice_id");
+    }
+
+    #[test]
+    fn partner_reasons_keep_only_safe_characters() {
+        assert_eq!(
+            safe_reason("device unreachable (code 17)").as_deref(),
+            Some("device unreachable (code 17)")
+        );
+        assert_eq!(safe_reason("<script>"), None);
+        assert_eq!(safe_reason("Ông Bình không có thiết bị"), None);
+        assert_eq!(safe_reason("\u{0}\u{1}"), None);
+        assert_eq!(safe_reason(&"x".repeat(81)), None);
+    }
+
+    #[test]
+    fn body_ids_are_stable() {
+        assert_eq!(message_id_of(b"{}"), message_id_of(b"{}"));
+        assert_ne!(message_id_of(b"{}"), message_id_of(b"[]"));
+        assert!(message_id_of(b"{}").starts_with("rcp-"));
+    }
+}

@@ -1,0 +1,887 @@
+//! The steps of a decision to enforce, each permission-checked and audited (a row in
+//! `decision_draft_history` and a case event, in the step's transaction):
+//!
+//! | step | who | from | to |
+//! |---|---|---|---|
+//! | create | the head, or an officer (the case's assigned officer, or any officer of the office while none is assigned) | — | draft |
+//! | edit, submit | the head, the case's officer, or the officer who drafted it | draft, rejected | same / submitted |
+//! | reject {reason} | head | submitted | rejected (reason kept) |
+//! | approve (render PDF, sign) | head | submitted | approved |
+//! | issue (number, date, final PDF, `issue_decision`) | clerk | approved | issued |
+//!
+//! Issuing first reserves the next number of the office's decision book for the draft (in its
+//! own transaction; a retry reuses it, so the book has no repeats), then performs
+//! `issue_decision` through [`Lifecycle::perform`] with a request id derived from the draft
+//! (a retry cannot act twice), and only then marks the draft issued and reports to the court.
+//! A failure anywhere before the last step leaves the draft approved, with its number kept for
+//! the retry.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+use super::content::{self, ContentPatch, DecisionContent};
+use super::guards::{
+    issue_path, may_draft, require_editable, require_role, require_state, IssuePath, CLOSED,
+};
+use super::keys::{self, KeyVault};
+use super::render::{self, Renderer, SignatureNote};
+use super::store::{
+    audit, changed_meanwhile, load_case, load_stored, move_state, report_to_court, Stored,
+};
+use super::{DecisionError, DraftKind, DraftState};
+use crate::cases::intake::add_case_event;
+use crate::db::{now_ms, rfc3339, Db};
+use crate::deadlines::store::{self as deadline_store, parse_iso, vietnam_date};
+use crate::deadlines::Step;
+use crate::lifecycle::operation::DocumentRef;
+use crate::lifecycle::{Command, Lifecycle, Operation};
+use crate::outbox::OutboxSignal;
+use crate::registers::{self, Book};
+use crate::staff::{Actor, Role};
+
+/// The symbol after the number of every decision to enforce.
+pub const NUMBER_SYMBOL: &str = "QĐ-THADS";
+/// The longest rejection reason.
+const MAX_REASON_CHARS: usize = 2_000;
+
+/// The decision workflow over the database, the case lifecycle, the renderer and the heads'
+/// keys.
+#[derive(Debug, Clone)]
+pub struct Decisions {
+    db: Db,
+    lifecycle: Arc<Lifecycle>,
+    outbox: OutboxSignal,
+    renderer: Renderer,
+    secret_file: PathBuf,
+}
+
+/// A draft as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftView {
+    /// The draft's id.
+    pub id: String,
+    /// The case.
+    pub case_id: String,
+    /// The office.
+    pub office: String,
+    /// `ex_officio` or `on_request`.
+    pub kind: DraftKind,
+    /// The request answered (on-request decisions).
+    pub request_id: Option<String>,
+    /// Where it stands.
+    pub state: DraftState,
+    /// The form's fields.
+    pub content: DecisionContent,
+    /// Why the head last sent it back.
+    pub rejection_reason: Option<String>,
+    /// Number and symbol, once the clerk issues it (reserved from the first issue attempt).
+    pub number: Option<String>,
+    /// Date of issue (ISO).
+    pub issued_on: Option<String>,
+    /// Who drafted it.
+    pub created_by: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+    /// The head's signature, once approved.
+    pub signature: Option<SignatureView>,
+    /// SHA-256 (hex) of the issued PDF.
+    pub issued_pdf_sha256: Option<String>,
+    /// Every step, oldest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// The head's signature over the approved PDF.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureView {
+    /// The head.
+    pub signer: String,
+    /// The key.
+    pub key_id: String,
+    /// When (RFC 3339).
+    pub signed_at: String,
+    /// SHA-256 (hex) of the signed PDF.
+    pub pdf_sha256: String,
+    /// Base64 of the 64-byte ed25519 signature over that digest.
+    pub signature: String,
+}
+
+/// One step of a draft's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    /// created, edited, submitted, rejected, approved, numbered, issued.
+    pub action: String,
+    /// State before.
+    pub from_state: Option<String>,
+    /// State after.
+    pub to_state: String,
+    /// Who.
+    pub actor: String,
+    /// Their role.
+    pub actor_role: String,
+    /// The reason (rejections).
+    pub reason: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// The answer of `verify`: whether the stored signature holds over the stored PDF.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// The draft.
+    pub draft_id: String,
+    /// True when the signature holds and every stored hash matches its bytes.
+    pub valid: bool,
+    /// What was checked.
+    pub scheme: &'static str,
+    /// The head who signed.
+    pub signer: String,
+    /// The key.
+    pub key_id: String,
+    /// Base64 of the public key used.
+    pub public_key: Option<String>,
+    /// True when a newer key has since replaced this one (the signature may still hold).
+    pub key_retired: bool,
+    /// The signature holds over the signed PDF's bytes.
+    pub signature_valid: bool,
+    /// SHA-256 recorded when it was signed.
+    pub pdf_sha256_recorded: String,
+    /// SHA-256 of the bytes stored now.
+    pub pdf_sha256_actual: String,
+    /// For an issued decision: its final PDF still matches the hash recorded at issue.
+    pub issued_pdf_intact: Option<bool>,
+    /// Why it is not valid.
+    pub reason: Option<String>,
+}
+
+impl Decisions {
+    /// The workflow over `db`, performing operations through `lifecycle`, waking the outbox
+    /// relay with `outbox`, rendering with `renderer`, opening heads' keys with the secret in
+    /// `secret_file`.
+    pub fn new(
+        db: Db,
+        lifecycle: Arc<Lifecycle>,
+        outbox: OutboxSignal,
+        renderer: Renderer,
+        secret_file: PathBuf,
+    ) -> Self {
+        Self {
+            db,
+            lifecycle,
+            outbox,
+            renderer,
+            secret_file,
+        }
+    }
+
+    /// Drafts a decision of `kind` for case `case_id` from its data.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        kind: DraftKind,
+        request_id: Option<&str>,
+    ) -> Result<DraftView, DecisionError> {
+        let mut tx = self.db.begin().await?;
+        let case = load_case(&mut tx, case_id)
+            .await?
+            .filter(|c| actor.covers_office(&c.office))
+            .ok_or_else(|| DecisionError::NotFound("case".into()))?;
+        may_draft(actor, &case, None)?;
+        if CLOSED.contains(&case.state.as_str()) {
+            return Err(DecisionError::Refused(format!(
+                "the case is {}; no decision can be drafted for it",
+                case.state
+            )));
+        }
+        let content = content::build(&mut tx, case_id, kind, request_id).await?;
+        let request_key = content
+            .request
+            .as_ref()
+            .map(|r| r.id.clone())
+            .unwrap_or_default();
+        let existing: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM decision_drafts WHERE case_id = $1 AND kind = $2 AND request_id = $3",
+        )
+        .bind(case_id)
+        .bind(kind.as_str())
+        .bind(&request_key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(existing) = existing {
+            return Err(DecisionError::Duplicate {
+                kind: kind.as_str(),
+                existing,
+            });
+        }
+        let id = format!("qd-{}", uuid::Uuid::now_v7().simple());
+        let html = render::html(&content, None);
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO decision_drafts (id, case_id, office_code, kind, request_id, state, \
+             content, html, created_by, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, 0, $9, $9)",
+        )
+        .bind(&id)
+        .bind(case_id)
+        .bind(case.office.as_str())
+        .bind(kind.as_str())
+        .bind(&request_key)
+        .bind(to_json(&content)?)
+        .bind(&html)
+        .bind(&actor.username)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match e.as_database_error() {
+            Some(d) if d.is_unique_violation() => DecisionError::Duplicate {
+                kind: kind.as_str(),
+                existing: "(drafted by someone else at the same moment)".into(),
+            },
+            _ => DecisionError::Db(e),
+        })?;
+        audit(
+            &mut tx,
+            (&id, case_id),
+            "created",
+            (None, DraftState::Draft),
+            actor,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(draft = %id, case = %case_id, kind = kind.as_str(), actor = %actor.username, "decision drafted");
+        self.view(actor, &id).await
+    }
+
+    /// A draft the actor's office may see.
+    pub async fn view(&self, actor: &Actor, id: &str) -> Result<DraftView, DecisionError> {
+        let stored = self.visible(actor, id).await?;
+        let history = sqlx::query(
+            "SELECT action, from_state, to_state, actor, actor_role, reason, at \
+             FROM decision_draft_history WHERE draft_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(self.db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(HistoryEntry {
+                action: r.try_get("action")?,
+                from_state: r.try_get("from_state")?,
+                to_state: r.try_get("to_state")?,
+                actor: r.try_get("actor")?,
+                actor_role: r.try_get("actor_role")?,
+                reason: r.try_get("reason")?,
+                at: rfc3339(r.try_get("at")?),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let signature = match (
+            &stored.signer,
+            &stored.signer_key_id,
+            &stored.pdf_sha256,
+            &stored.signature,
+        ) {
+            (Some(signer), Some(key_id), Some(sha), Some(sig)) => Some(SignatureView {
+                signer: signer.clone(),
+                key_id: key_id.clone(),
+                signed_at: rfc3339(stored.signed_at.unwrap_or_default()),
+                pdf_sha256: sha.clone(),
+                signature: sig.clone(),
+            }),
+            _ => None,
+        };
+        Ok(DraftView {
+            id: stored.id,
+            case_id: stored.case_id,
+            office: stored.office.as_str().to_string(),
+            kind: stored.kind,
+            request_id: Some(stored.request_id).filter(|r| !r.is_empty()),
+            state: stored.state,
+            content: stored.content,
+            rejection_reason: stored.rejection_reason,
+            number: stored.number,
+            issued_on: stored.issued_on,
+            created_by: stored.created_by,
+            created_at: rfc3339(stored.created_at),
+            updated_at: rfc3339(stored.updated_at),
+            signature,
+            issued_pdf_sha256: stored.issued_pdf_sha256,
+            history,
+        })
+    }
+
+    /// Corrects the fields of a draft (or a rejected draft).
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: ContentPatch,
+    ) -> Result<DraftView, DecisionError> {
+        let stored = self.visible(actor, id).await?;
+        let mut tx = self.db.begin().await?;
+        let case = load_case(&mut tx, &stored.case_id)
+            .await?
+            .ok_or_else(|| DecisionError::NotFound("case".into()))?;
+        may_draft(actor, &case, Some(&stored.created_by))?;
+        require_editable(&stored)?;
+        let mut content = stored.content.clone();
+        content::apply_patch(&mut content, patch)?;
+        let html = render::html(&content, None);
+        let updated = sqlx::query(
+            "UPDATE decision_drafts SET content = $3, html = $4, version = version + 1, \
+             updated_at = $5 WHERE id = $1 AND version = $2",
+        )
+        .bind(id)
+        .bind(stored.version)
+        .bind(to_json(&content)?)
+        .bind(&html)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated != 1 {
+            return Err(changed_meanwhile());
+        }
+        audit(
+            &mut tx,
+            (id, &stored.case_id),
+            "edited",
+            (Some(stored.state), stored.state),
+            actor,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.view(actor, id).await
+    }
+
+    /// Sends a draft to the head.
+    pub async fn submit(&self, actor: &Actor, id: &str) -> Result<DraftView, DecisionError> {
+        let stored = self.visible(actor, id).await?;
+        let mut tx = self.db.begin().await?;
+        let case = load_case(&mut tx, &stored.case_id)
+            .await?
+            .ok_or_else(|| DecisionError::NotFound("case".into()))?;
+        may_draft(actor, &case, Some(&stored.created_by))?;
+        require_editable(&stored)?;
+        move_state(&mut tx, &stored, DraftState::Submitted, None).await?;
+        audit(
+            &mut tx,
+            (id, &stored.case_id),
+            "submitted",
+            (Some(stored.state), DraftState::Submitted),
+            actor,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.view(actor, id).await
+    }
+
+    /// Sends a submitted draft back with the head's reason.
+    pub async fn reject(
+        &self,
+        actor: &Actor,
+        id: &str,
+        reason: &str,
+    ) -> Result<DraftView, DecisionError> {
+        let stored = self.visible(actor, id).await?;
+        require_role(
+            actor,
+            Role::Head,
+            "rejecting a draft is the head's decision",
+        )?;
+        require_state(&stored, DraftState::Submitted, "rejected")?;
+        let reason = thads_schemas::text::nfc(reason.trim());
+        if reason.is_empty() {
+            return Err(DecisionError::invalid(
+                "reason",
+                "say why the draft is sent back",
+            ));
+        }
+        if reason.chars().count() > MAX_REASON_CHARS {
+            return Err(DecisionError::invalid(
+                "reason",
+                format!("longer than {MAX_REASON_CHARS} characters"),
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        move_state(&mut tx, &stored, DraftState::Rejected, Some(&reason)).await?;
+        audit(
+            &mut tx,
+            (id, &stored.case_id),
+            "rejected",
+            (Some(stored.state), DraftState::Rejected),
+            actor,
+            Some(&reason),
+        )
+        .await?;
+        tx.commit().await?;
+        self.view(actor, id).await
+    }
+
+    /// Approves a submitted draft: renders its PDF and signs the PDF's bytes with the head's
+    /// key.
+    pub async fn approve(&self, actor: &Actor, id: &str) -> Result<DraftView, DecisionError> {
+        let stored = self.visible(actor, id).await?;
+        require_role(
+            actor,
+            Role::Head,
+            "approving and signing a decision is the head's",
+        )?;
+        require_state(&stored, DraftState::Submitted, "approved")?;
+        self.renderer.check()?;
+        if !keys::has_key(&self.db, &actor.username).await? {
+            return Err(keys::StaffKeyError::NoKey(actor.username.clone()).into());
+        }
+        let vault = KeyVault::open(&self.secret_file)?;
+        let (key_id, key) = keys::signing_key(&self.db, &vault, &actor.username).await?;
+        let mut content = stored.content.clone();
+        content.signer_name = Some(actor.display_name.clone());
+        let html = render::html(&content, None);
+        let pdf = self.renderer.pdf(&html).await?;
+        let sha = keys::sha256_hex(&pdf);
+        let signature = keys::sign_pdf(&key, &pdf);
+        drop(key);
+        let mut tx = self.db.begin().await?;
+        let now = now_ms();
+        let updated = sqlx::query(
+            "UPDATE decision_drafts SET state = 'approved', content = $3, html = $4, pdf = $5, \
+             pdf_sha256 = $6, signature = $7, signer = $8, signer_key_id = $9, signed_at = $10, \
+             version = version + 1, updated_at = $10 \
+             WHERE id = $1 AND version = $2 AND state = 'submitted'",
+        )
+        .bind(id)
+        .bind(stored.version)
+        .bind(to_json(&content)?)
+        .bind(&html)
+        .bind(&pdf)
+        .bind(&sha)
+        .bind(&signature)
+        .bind(&actor.username)
+        .bind(&key_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated != 1 {
+            return Err(changed_meanwhile());
+        }
+        audit(
+            &mut tx,
+            (id, &stored.case_id),
+            "approved",
+            (Some(stored.state), DraftState::Approved),
+            actor,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(draft = %id, case = %stored.case_id, key_id = %key_id, "decision approved and signed");
+        self.view(actor, id).await
+    }
+
+    /// Issues an approved decision: number, date, final document, `issue_decision` on the
+    /// case (notices to every party), and the report to the court.
+    pub async fn issue(
+        &self,
+        actor: &Actor,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> Result<DraftView, DecisionError> {
+        let stored = self.visible(actor, id).await?;
+        require_role(
+            actor,
+            Role::Clerk,
+            "the clerk (văn thư) numbers and issues what the head signed",
+        )?;
+        if stored.state == DraftState::Issued {
+            return Err(DecisionError::Refused(format!(
+                "the decision was already issued as {}",
+                stored.number.as_deref().unwrap_or("?")
+            )));
+        }
+        require_state(&stored, DraftState::Approved, "issued")?;
+        let mut tx = self.db.begin().await?;
+        let case = load_case(&mut tx, &stored.case_id)
+            .await?
+            .ok_or_else(|| DecisionError::NotFound("case".into()))?;
+        tx.rollback().await?;
+        let path = issue_path(&case, stored.number.as_deref())?;
+        self.renderer.check()?;
+        let (number, issued_on) = self.reserve_number(actor, &stored, now).await?;
+        let date = parse_iso(&issued_on)
+            .ok_or_else(|| DecisionError::invalid("issued_on", "stored date is not ISO"))?;
+        let mut content = stored.content.clone();
+        content.number = Some(number.clone());
+        content.date = Some(issued_on.clone());
+        let note = SignatureNote {
+            draft_id: stored.id.clone(),
+            signer_name: content.signer_name.clone().unwrap_or_default(),
+            key_id: stored.signer_key_id.clone().unwrap_or_default(),
+            signed_sha256: stored.pdf_sha256.clone().unwrap_or_default(),
+        };
+        let html = render::html(&content, Some(&note));
+        let pdf = self.renderer.pdf(&html).await?;
+        if path == IssuePath::Lifecycle {
+            let command = Command {
+                operation: Operation::IssueDecision {
+                    decision_number: number.clone(),
+                },
+                effective_on: Some(date),
+                request_id: Some(format!("decision-draft:{id}")),
+                reason: Some(format!(
+                    "Ban hành quyết định thi hành án {} số {number}",
+                    kind_vi(stored.kind)
+                )),
+                documents: vec![DocumentRef {
+                    kind: "quyet_dinh_thi_hanh_an".into(),
+                    number: Some(number.clone()),
+                    date: Some(date),
+                }],
+            };
+            self.lifecycle
+                .perform(&stored.case_id, actor, &command, now)
+                .await?;
+        }
+        let mut tx = self.db.begin().await?;
+        if path == IssuePath::Supplementary {
+            let sent = crate::lifecycle::notices::emit_decision_notices(
+                &mut tx,
+                &stored.case_id,
+                &number,
+                date,
+            )
+            .await?;
+            add_case_event(
+                &mut tx,
+                &stored.case_id,
+                "notices_queued",
+                &format!("decision {number} sent to {sent} parties through VNeID"),
+            )
+            .await?;
+            let step = match stored.kind {
+                DraftKind::ExOfficio => Step::DecisionExOfficio,
+                DraftKind::OnRequest => Step::DecisionOnRequest,
+            };
+            deadline_store::complete(&mut tx, &stored.case_id, step, date).await?;
+        }
+        let sha = keys::sha256_hex(&pdf);
+        let updated = sqlx::query(
+            "UPDATE decision_drafts SET state = 'issued', content = $2, issued_html = $3, \
+             issued_pdf = $4, issued_pdf_sha256 = $5, version = version + 1, updated_at = $6 \
+             WHERE id = $1 AND state = 'approved'",
+        )
+        .bind(id)
+        .bind(to_json(&content)?)
+        .bind(&html)
+        .bind(&pdf)
+        .bind(&sha)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated != 1 {
+            // Another clerk finished issuing it meanwhile.
+            tx.rollback().await?;
+            return self.view(actor, id).await;
+        }
+        audit(
+            &mut tx,
+            (id, &stored.case_id),
+            "issued",
+            (Some(DraftState::Approved), DraftState::Issued),
+            actor,
+            None,
+        )
+        .await?;
+        report_to_court(&mut tx, &stored, &case, &number, &issued_on, &sha).await?;
+        tx.commit().await?;
+        self.outbox.notify();
+        tracing::info!(draft = %id, case = %stored.case_id, number = %number, "decision issued");
+        self.view(actor, id).await
+    }
+
+    /// Takes the next number of the office's decision book for this draft, or the one it was
+    /// given by an earlier attempt.
+    async fn reserve_number(
+        &self,
+        actor: &Actor,
+        stored: &Stored,
+        now: OffsetDateTime,
+    ) -> Result<(String, String), DecisionError> {
+        if let (Some(n), Some(on)) = (&stored.number, &stored.issued_on) {
+            return Ok((n.clone(), on.clone()));
+        }
+        let mut tx = self.db.begin().await?;
+        let entry = registers::enter(
+            &mut tx,
+            Book::Decision,
+            stored.office.as_str(),
+            vietnam_date(now),
+            &stored.id,
+            &format!(
+                "quyết định thi hành án {} — hồ sơ {}",
+                kind_vi(stored.kind),
+                stored.case_id
+            ),
+        )
+        .await?;
+        let number = format!("{}/{NUMBER_SYMBOL}", entry.number);
+        let updated = sqlx::query(
+            "UPDATE decision_drafts SET number = $3, issued_on = $4, version = version + 1, \
+             updated_at = $5 WHERE id = $1 AND version = $2 AND state = 'approved'",
+        )
+        .bind(&stored.id)
+        .bind(stored.version)
+        .bind(&number)
+        .bind(&entry.entered_on)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated != 1 {
+            tx.rollback().await?;
+            return Err(changed_meanwhile());
+        }
+        audit(
+            &mut tx,
+            (&stored.id, &stored.case_id),
+            "numbered",
+            (Some(DraftState::Approved), DraftState::Approved),
+            actor,
+            Some(&format!("{number} ({})", Book::Decision.title_vi())),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((number, entry.entered_on))
+    }
+
+    /// The document as HTML: the issued one once issued, else the current draft.
+    pub async fn html(&self, actor: &Actor, id: &str) -> Result<String, DecisionError> {
+        self.visible(actor, id).await?;
+        let row = sqlx::query("SELECT html, issued_html FROM decision_drafts WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.db.pool())
+            .await?;
+        let issued: Option<String> = row.try_get("issued_html")?;
+        match issued {
+            Some(h) => Ok(h),
+            None => Ok(row.try_get("html")?),
+        }
+    }
+
+    /// The document as PDF: the issued one once issued (or, with `signed`, the exact bytes the
+    /// head signed), the signed one once approved, else a fresh preview of the draft.
+    pub async fn pdf(
+        &self,
+        actor: &Actor,
+        id: &str,
+        signed: bool,
+    ) -> Result<Vec<u8>, DecisionError> {
+        let stored = self.visible(actor, id).await?;
+        let row = sqlx::query("SELECT html, pdf, issued_pdf FROM decision_drafts WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.db.pool())
+            .await?;
+        let pdf: Option<Vec<u8>> = row.try_get("pdf")?;
+        let issued: Option<Vec<u8>> = row.try_get("issued_pdf")?;
+        match (stored.state, signed) {
+            (DraftState::Issued, false) => {
+                issued.ok_or_else(|| DecisionError::NotFound("PDF".into()))
+            }
+            (DraftState::Approved | DraftState::Issued, _) => {
+                pdf.ok_or_else(|| DecisionError::NotFound("PDF".into()))
+            }
+            (_, true) => Err(DecisionError::Refused(
+                "the draft is not signed yet; the head signs it on approval".into(),
+            )),
+            _ => {
+                let html: String = row.try_get("html")?;
+                Ok(self.renderer.pdf(&html).await?)
+            }
+        }
+    }
+
+    /// Re-checks the stored signature against the stored PDF bytes and the head's public key,
+    /// and the issued PDF against the hash recorded at issue.
+    pub async fn verify(&self, actor: &Actor, id: &str) -> Result<Verification, DecisionError> {
+        let stored = self.visible(actor, id).await?;
+        let (Some(signer), Some(key_id), Some(recorded), Some(signature)) = (
+            stored.signer.clone(),
+            stored.signer_key_id.clone(),
+            stored.pdf_sha256.clone(),
+            stored.signature.clone(),
+        ) else {
+            return Err(DecisionError::Refused(format!(
+                "the draft is {}; only an approved or issued decision carries a signature",
+                stored.state.as_str()
+            )));
+        };
+        let row = sqlx::query("SELECT pdf, issued_pdf FROM decision_drafts WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.db.pool())
+            .await?;
+        let pdf: Vec<u8> = row
+            .try_get::<Option<Vec<u8>>, _>("pdf")?
+            .unwrap_or_default();
+        let issued: Option<Vec<u8>> = row.try_get("issued_pdf")?;
+        let actual = keys::sha256_hex(&pdf);
+        let public = keys::public_key(&self.db, &key_id).await?;
+        let mut reasons = Vec::new();
+        let signature_valid = match &public {
+            Some(k) if k.username == signer => match keys::verify_pdf(&k.key, &pdf, &signature) {
+                Ok(()) => true,
+                Err(reason) => {
+                    reasons.push(reason);
+                    false
+                }
+            },
+            Some(k) => {
+                reasons.push(format!(
+                    "key {key_id} belongs to {}, not {signer}",
+                    k.username
+                ));
+                false
+            }
+            None => {
+                reasons.push(format!("no public key {key_id} is on record"));
+                false
+            }
+        };
+        if actual != recorded {
+            reasons
+                .push("the stored PDF's SHA-256 differs from the one recorded at signing".into());
+        }
+        let issued_pdf_intact = match (&issued, &stored.issued_pdf_sha256) {
+            (Some(bytes), Some(hash)) => {
+                let ok = &keys::sha256_hex(bytes) == hash;
+                if !ok {
+                    reasons.push(
+                        "the issued PDF's SHA-256 differs from the one recorded at issue".into(),
+                    );
+                }
+                Some(ok)
+            }
+            _ => None,
+        };
+        let valid = reasons.is_empty();
+        Ok(Verification {
+            draft_id: id.to_string(),
+            valid,
+            scheme: "ed25519 over SHA-256(signed PDF bytes)",
+            signer,
+            key_id,
+            public_key: public.as_ref().map(|k| k.base64.clone()),
+            key_retired: public.as_ref().is_some_and(|k| k.revoked_at.is_some()),
+            signature_valid,
+            pdf_sha256_recorded: recorded,
+            pdf_sha256_actual: actual,
+            issued_pdf_intact,
+            reason: (!valid).then(|| reasons.join("; ")),
+        })
+    }
+
+    /// Loads a draft the actor's office covers (404 otherwise).
+    async fn visible(&self, actor: &Actor, id: &str) -> Result<Stored, DecisionError> {
+        let stored = load_stored(&self.db, id)
+            .await?
+            .ok_or_else(|| DecisionError::NotFound("decision draft".into()))?;
+        if !actor.covers_office(&stored.office) {
+            return Err(DecisionError::NotFound("decision draft".into()));
+        }
+        Ok(stored)
+    }
+}
+
+fn kind_vi(kind: DraftKind) -> &'static str {
+    match kind {
+        DraftKind::ExOfficio => "chủ động",
+        DraftKind::OnRequest => "theo yêu cầu",
+    }
+}
+
+fn to_json(content: &DecisionContent) -> Result<String, DecisionError> {
+    serde_json::to_string(content)
+        .map_err(|e| DecisionError::invalid("content", format!("cannot encode: {e}")))
+}
+
+/// Officers draft for the case they are assigned to (or, before any assignment, the drafts
+/// they wrote); heads draft for every case of their office.
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::decisions::store::CaseInfo;
+    use thads_schemas::office::OfficeCode;
+
+    fn case(state: &str, officer: Option<&str>, number: Option<&str>) -> CaseInfo {
+        CaseInfo {
+            office: OfficeCode::parse("HCM-KV01").unwrap(),
+            state: state.into(),
+            officer: officer.map(Into::into),
+            decision_number: number.map(Into::into),
+            court_code: "C".into(),
+            court_name: "C".into(),
+            judgment_number: "1".into(),
+            judgment_date: "2026-01-01".into(),
+        }
+    }
+
+    fn actor(name: &str, role: Role, office: &str) -> Actor {
+        Actor {
+            username: name.into(),
+            display_name: name.into(),
+            role,
+            office: OfficeCode::parse(office).unwrap(),
+        }
+    }
+
+    #[test]
+    fn who_may_draft() {
+        let c = case("registered", None, None);
+        assert!(may_draft(&actor("h", Role::Head, "HCM-KV01"), &c, None).is_ok());
+        assert!(may_draft(&actor("h", Role::Head, "HCM-KV02"), &c, None).is_err());
+        assert!(may_draft(&actor("o", Role::Officer, "HCM-KV01"), &c, None).is_ok());
+        assert!(may_draft(&actor("o", Role::Officer, "HCM-KV01"), &c, Some("o")).is_ok());
+        assert!(may_draft(&actor("p", Role::Officer, "HCM-KV01"), &c, Some("o")).is_err());
+        assert!(may_draft(&actor("k", Role::Clerk, "HCM-KV01"), &c, None).is_err());
+        let assigned = case("officer_assigned", Some("o"), Some("1/QĐ-THADS"));
+        assert!(may_draft(&actor("o", Role::Officer, "HCM-KV01"), &assigned, None).is_ok());
+        assert!(may_draft(&actor("p", Role::Officer, "HCM-KV01"), &assigned, Some("p")).is_err());
+    }
+
+    #[test]
+    fn how_a_decision_is_issued() {
+        assert_eq!(
+            issue_path(&case("registered", None, None), None).unwrap(),
+            IssuePath::Lifecycle
+        );
+        assert_eq!(
+            issue_path(
+                &case("decision_issued", None, Some("3/QĐ-THADS")),
+                Some("3/QĐ-THADS")
+            )
+            .unwrap(),
+            IssuePath::AlreadyPerformed
+        );
+        assert_eq!(
+            issue_path(
+                &case("notified", None, Some("3/QĐ-THADS")),
+                Some("4/QĐ-THADS")
+            )
+            .unwrap(),
+            IssuePath::Supplementary
+        );
+        let e = issue_path(&case("received", None, None), None).unwrap_err();
+        assert!(e.to_string().contains("register it first"), "{e}");
+        assert!(issue_path(&case("closed", None, Some("3/QĐ-THADS")), None).is_err());
+    }
+}
