@@ -8,7 +8,7 @@ use sqlx::Row;
 use thads_extract::Extraction;
 use thads_schemas::hash::content_hash;
 
-use crate::db::{now_ms, rfc3339, Db};
+use crate::db::{now_ms, rfc3339, Db, Tx};
 use crate::staff::Actor;
 
 /// Why an extraction could not be made or confirmed.
@@ -70,9 +70,35 @@ pub async fn propose(
 ) -> Result<ExtractionView, ExtractionError> {
     let proposal = thads_extract::extract_bytes(source)
         .map_err(|e| ExtractionError::Unreadable(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    let id = store_proposal(
+        &mut tx,
+        actor.office.as_str(),
+        &actor.username,
+        case_id,
+        source,
+        &proposal,
+    )
+    .await?;
+    tx.commit().await?;
+    load(db, &id)
+        .await?
+        .ok_or_else(|| ExtractionError::Unreadable("stored extraction vanished".into()))
+}
+
+/// Stores `proposal`, read from `source`, inside the caller's transaction (so a case opened
+/// from a text-only judgment and its proposal exist together); returns the extraction's id.
+pub async fn store_proposal(
+    tx: &mut Tx<'_>,
+    office: &str,
+    proposed_by: &str,
+    case_id: Option<&str>,
+    source: &[u8],
+    proposal: &Extraction,
+) -> Result<String, ExtractionError> {
     let hash = content_hash(source);
     let id = format!("ext-{}", &uuid::Uuid::now_v7().simple().to_string()[..20]);
-    let json = serde_json::to_string(&proposal).map_err(|e| ExtractionError::Invalid {
+    let json = serde_json::to_string(proposal).map_err(|e| ExtractionError::Invalid {
         field: "proposal".into(),
         reason: e.to_string(),
     })?;
@@ -81,18 +107,16 @@ pub async fn propose(
          proposed_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8)",
     )
     .bind(&id)
-    .bind(actor.office.as_str())
+    .bind(office)
     .bind(case_id)
     .bind(&hash)
     .bind(source)
     .bind(&json)
-    .bind(&actor.username)
+    .bind(proposed_by)
     .bind(now_ms())
-    .execute(db.pool())
+    .execute(&mut **tx)
     .await?;
-    load(db, &id)
-        .await?
-        .ok_or_else(|| ExtractionError::Unreadable("stored extraction vanished".into()))
+    Ok(id)
 }
 
 /// Confirms extraction `id` as `corrected` (the officer's version); records which fields
@@ -120,6 +144,7 @@ pub async fn confirm(
     let mut corrections = Vec::new();
     diff("", &before, &after, &mut corrections);
     corrections.retain(|p| !p.starts_with("/warnings"));
+    let mut tx = db.begin().await?;
     let updated = sqlx::query(
         "UPDATE extractions SET state = 'confirmed', confirmed = $2, corrections = $3, \
          confirmed_by = $4, confirmed_at = $5 WHERE id = $1 AND state = 'proposed'",
@@ -129,14 +154,14 @@ pub async fn confirm(
     .bind(serde_json::to_string(&corrections).unwrap_or_else(|_| "[]".into()))
     .bind(&actor.username)
     .bind(now_ms())
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await?
     .rows_affected();
     if updated == 0 {
         return Err(ExtractionError::AlreadyConfirmed(id.to_string()));
     }
     if let Some(case_id) = &current.case_id {
-        let mut tx = db.begin().await?;
+        crate::cases::from_extraction::apply(&mut tx, case_id, id, &confirmed).await?;
         crate::cases::intake::add_case_event(
             &mut tx,
             case_id,
@@ -148,8 +173,8 @@ pub async fn confirm(
             ),
         )
         .await?;
-        tx.commit().await?;
     }
+    tx.commit().await?;
     load(db, id).await.map_err(Into::into)
 }
 

@@ -10,7 +10,7 @@ use crate::cues;
 use crate::header::kind_from_number;
 use crate::model::{
     ExtractedObligation, ExtractedParty, Extraction, Initiation, JudgmentInfo, ObligationKind,
-    Role, STATE,
+    Period, Role, STATE,
 };
 use crate::names::{display_name, is_organisation};
 use crate::normalize::{fold, normalize};
@@ -42,6 +42,8 @@ struct Coded {
     debtor: Option<String>,
     creditor: Option<String>,
     amount: Option<i64>,
+    /// The court's `period` attribute (`monthly`, ...), when it coded one.
+    period: Option<String>,
     description: Option<String>,
 }
 
@@ -80,6 +82,7 @@ fn from_judgment(j: &Judgment) -> Extraction {
             debtor: Some(o.debtor.clone()),
             creditor: o.creditor.clone(),
             amount: o.amount.map(|a| a.amount()),
+            period: o.period.map(|p| p.as_str().to_owned()),
             description: o.description.clone(),
         })
         .collect();
@@ -152,6 +155,7 @@ fn lenient(root: &Element, warnings: &mut Vec<String>) -> Extraction {
                 amount: o
                     .child("AmountVnd")
                     .and_then(|a| a.text_trimmed().parse::<i64>().ok()),
+                period: o.attr("period").map(str::to_owned),
                 description: o.child("Description").map(|d| d.text_trimmed().to_owned()),
             });
         }
@@ -203,7 +207,8 @@ fn assemble(
             debtor,
             creditor,
             amount_vnd: c.amount,
-            period: cues::period_of(&fold(&description)),
+            period: coded_period(c.period.as_deref())
+                .or_else(|| cues::period_of(&fold(&description))),
             initiation: if state {
                 Initiation::ExOfficio
             } else {
@@ -236,6 +241,16 @@ fn role_of(wire: &str) -> Role {
         "creditor" => Role::Creditor,
         "debtor" => Role::Debtor,
         _ => Role::Interested,
+    }
+}
+
+/// The period the court coded, in the extractor's terms.
+fn coded_period(wire: Option<&str>) -> Option<Period> {
+    match wire? {
+        "monthly" => Some(Period::Monthly),
+        "quarterly" => Some(Period::Quarterly),
+        "yearly" => Some(Period::Yearly),
+        _ => None,
     }
 }
 

@@ -42,6 +42,7 @@ fn voluntary_period(schedule: &Schedule) -> (String, String) {
         Unit::WorkingDays => "ngày làm việc",
         Unit::Days => "ngày",
         Unit::Months => "tháng",
+        Unit::Hours => "giờ",
     };
     (format!("{} {unit}", limit.count), limit.legal_basis.clone())
 }

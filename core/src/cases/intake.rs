@@ -9,12 +9,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use thads_schemas::court::judgment::{Judgment, ObligationKind, Party, PartyKind, PartyRole};
-use thads_schemas::court::JudgmentKind;
+use thads_schemas::court::judgment::{
+    DocumentKind, Judgment, ObligationKind, Party, PartyKind, PartyRole,
+};
 use thads_schemas::notice::{NoticeCommand, NoticeKind, Recipient};
 use thads_schemas::subjects;
 
-use super::{case_id_for, notice_text, payment_reference_for};
+use super::{amendments, case_id_for, from_extraction, notice_text, payment_reference_for};
 use crate::bus::{ConsumerSpec, Delivery};
 use crate::db::{now_ms, rfc3339, Db, Tx};
 use crate::deadlines::{self, store::Schedule, Step};
@@ -80,6 +81,24 @@ impl Handler for CaseIntake {
             tx.rollback().await?;
             return Ok(());
         }
+        if let Some(amendment) = &accepted.judgment.amends {
+            let today = received_date(&accepted.received_at)?;
+            if let Some(applied) =
+                amendments::apply(&mut tx, &accepted, amendment, &self.schedule, today).await?
+            {
+                finish_journey(
+                    &mut tx,
+                    &accepted.message_id,
+                    applied.case_id.as_deref(),
+                    &applied.outcome,
+                )
+                .await?;
+                tx.commit().await?;
+                self.signal.notify();
+                tracing::info!(msg_id = %delivery.journey_id(), outcome = %applied.outcome, "court amendment applied");
+                return Ok(());
+            }
+        }
         let case_id = open_case(&mut tx, &accepted, &self.schedule).await?;
         tx.commit().await?;
         self.signal.notify();
@@ -97,15 +116,20 @@ fn received_date(received_at: &str) -> Result<time::Date, HandleError> {
 }
 
 /// Ex officio (chủ động) when the judgment orders anything for the State — court fees, fines,
-/// confiscation (Art. 36(1)); otherwise the creditor must ask (theo đơn).
+/// confiscation (Art. 36(1)) — or is an interim measure; otherwise the creditor must ask
+/// (theo đơn).
 fn initiation_of(j: &Judgment) -> &'static str {
-    let for_state = j.obligations.iter().any(|o| {
-        o.creditor.is_none()
-            || matches!(
-                o.kind,
-                ObligationKind::CourtFee | ObligationKind::Fine | ObligationKind::Confiscation
-            )
-    });
+    let for_state = j.document_kind == DocumentKind::InterimMeasure
+        || j.obligations.iter().any(|o| {
+            o.creditor.is_none()
+                || matches!(
+                    o.kind,
+                    ObligationKind::CourtFee
+                        | ObligationKind::Fine
+                        | ObligationKind::Confiscation
+                        | ObligationKind::Destruction
+                )
+        });
     if for_state {
         "ex_officio"
     } else {
@@ -126,16 +150,12 @@ async fn open_case(
     let reference = payment_reference_for(&case_id);
     let now = now_ms();
     let received_on = received_date(&accepted.received_at)?;
-    let amount: i64 = j
-        .obligations
-        .iter()
-        .filter_map(|o| o.amount.map(|a| a.amount()))
-        .fold(0i64, i64::saturating_add);
+    let amount = total_amount(j);
     let inserted = sqlx::query(
         "INSERT INTO cases (id, office_code, judgment_key, source_message, court_code, court_name, \
          judgment_number, judgment_date, effective_date, state, operative_text, payment_reference, \
-         created_at, updated_at, initiation, judgment_kind, received_on, amount_vnd) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11, $12, $12, $13, $14, $15, $16) \
+         created_at, updated_at, initiation, judgment_kind, received_on, amount_vnd, document_kind) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11, $12, $12, $13, $14, $15, $16, $17) \
          ON CONFLICT (judgment_key, office_code) DO NOTHING",
     )
     .bind(&case_id)
@@ -151,9 +171,10 @@ async fn open_case(
     .bind(&reference)
     .bind(now)
     .bind(initiation_of(j))
-    .bind(JudgmentKind::from_number(&j.judgment_number).as_str())
+    .bind(j.kind().as_str())
     .bind(received_on.to_string())
     .bind(amount)
+    .bind(j.document_kind.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected()
@@ -168,6 +189,21 @@ async fn open_case(
             &format!("from judgment {}", j.judgment_number),
         )
         .await?;
+        if let Some(a) = &j.amends {
+            add_case_event(
+                tx,
+                &case_id,
+                "opened_from_correction",
+                &format!(
+                    "corrects document {}, which the hub never received",
+                    a.document_id
+                ),
+            )
+            .await?;
+        }
+        if j.is_text_only() {
+            from_extraction::propose_for_text_only(tx, &case_id, j).await?;
+        }
         let entry = registers::enter(
             tx,
             Book::JudgmentReceipt,
@@ -184,7 +220,12 @@ async fn open_case(
             &format!("{} số {}", Book::JudgmentReceipt.title_vi(), entry.label()),
         )
         .await?;
-        set_decision_deadline(tx, schedule, &case_id, received_on).await?;
+        let step = if j.document_kind == DocumentKind::InterimMeasure {
+            Step::DecisionInterimMeasure
+        } else {
+            Step::DecisionExOfficio
+        };
+        set_decision_deadline(tx, schedule, &case_id, step, received_on).await?;
         crate::requests::link_waiting(
             tx,
             schedule,
@@ -222,27 +263,73 @@ async fn open_case(
         )
         .await?;
     }
-    match journey::set_case(tx, &accepted.message_id, &case_id).await {
-        Ok(()) => {}
-        Err(e) => return Err(e.into()),
-    }
     let detail = if inserted {
         format!("case {case_id} opened")
     } else {
         format!("case {case_id} already open for this judgment")
     };
-    match journey::advance(
-        tx,
-        &accepted.message_id,
-        MessageState::Handled,
-        Some(&detail),
-    )
-    .await
-    {
-        Ok(()) | Err(journey::JourneyError::NotFound(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
+    finish_journey(tx, &accepted.message_id, Some(&case_id), &detail).await?;
     Ok(case_id)
+}
+
+/// Links the judgment's message to its case and marks it handled.
+async fn finish_journey(
+    tx: &mut Tx<'_>,
+    message_id: &str,
+    case_id: Option<&str>,
+    detail: &str,
+) -> Result<(), HandleError> {
+    if let Some(case_id) = case_id {
+        journey::set_case(tx, message_id, case_id).await?;
+    }
+    match journey::advance(tx, message_id, MessageState::Handled, Some(detail)).await {
+        Ok(()) | Err(journey::JourneyError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replaces a case's judgment data, parties and obligations with a corrected document's.
+pub(super) async fn replace_judgment_data(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    j: &Judgment,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM case_obligations WHERE case_id = $1")
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM case_parties WHERE case_id = $1")
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    store_parties(tx, case_id, j).await?;
+    store_obligations(tx, case_id, j).await?;
+    sqlx::query(
+        "UPDATE cases SET judgment_number = $2, judgment_date = $3, effective_date = $4, \
+         operative_text = COALESCE($5, operative_text), amount_vnd = $6, initiation = $7, \
+         judgment_kind = $8, document_kind = $9, updated_at = $10 WHERE id = $1",
+    )
+    .bind(case_id)
+    .bind(&j.judgment_number)
+    .bind(j.judgment_date.to_string())
+    .bind(j.effective_date.to_string())
+    .bind(j.operative_text.as_deref())
+    .bind(total_amount(j))
+    .bind(initiation_of(j))
+    .bind(j.kind().as_str())
+    .bind(j.document_kind.as_str())
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// The sum of the judgment's amounts, in đồng.
+fn total_amount(j: &Judgment) -> i64 {
+    j.obligations
+        .iter()
+        .filter_map(|o| o.amount.map(|a| a.amount()))
+        .fold(0i64, i64::saturating_add)
 }
 
 async fn store_parties(tx: &mut Tx<'_>, case_id: &str, j: &Judgment) -> Result<(), sqlx::Error> {
@@ -275,16 +362,17 @@ async fn store_obligations(
 ) -> Result<(), sqlx::Error> {
     for (i, o) in j.obligations.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO case_obligations (case_id, position, kind, debtor_ref, creditor_ref, amount_vnd, description) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO case_obligations (case_id, position, kind, debtor_ref, creditor_ref, \
+             amount_vnd, description, period) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(case_id)
         .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
-        .bind(obligation_code(o.kind))
+        .bind(o.kind.as_str())
         .bind(&o.debtor)
         .bind(o.creditor.as_deref())
         .bind(o.amount.map(|a| a.amount()))
         .bind(o.description.as_deref())
+        .bind(o.period.map(|p| p.as_str()))
         .execute(&mut **tx)
         .await?;
     }
@@ -292,20 +380,22 @@ async fn store_obligations(
 }
 
 /// The decision to enforce ex officio is due a number of working days after the judgment was
-/// received (Art. 36(1) of the 2008 law); the regime follows the day it was received.
+/// received, or within 24 hours for an interim measure (Art. 36(1) of the 2008 law); the
+/// regime follows the day it was received.
 async fn set_decision_deadline(
     tx: &mut Tx<'_>,
     schedule: &Schedule,
     case_id: &str,
+    step: Step,
     start: time::Date,
 ) -> Result<(), HandleError> {
-    match deadlines::store::set(tx, schedule, case_id, Step::DecisionExOfficio, start).await? {
+    match deadlines::store::set(tx, schedule, case_id, step, start).await? {
         Ok(due) => {
             add_case_event(
                 tx,
                 case_id,
                 "deadline_set",
-                &format!("decision_ex_officio due {due}"),
+                &format!("{} due {due}", step.as_str()),
             )
             .await?;
         }
@@ -314,7 +404,7 @@ async fn set_decision_deadline(
                 tx,
                 case_id,
                 "deadline_unknown",
-                &format!("decision_ex_officio: {e}"),
+                &format!("{}: {e}", step.as_str()),
             )
             .await?;
         }
@@ -391,16 +481,5 @@ fn role_code(role: PartyRole) -> &'static str {
         PartyRole::Creditor => "creditor",
         PartyRole::Debtor => "debtor",
         PartyRole::Interested => "interested",
-    }
-}
-
-fn obligation_code(kind: ObligationKind) -> &'static str {
-    match kind {
-        ObligationKind::PayMoney => "pay_money",
-        ObligationKind::CourtFee => "court_fee",
-        ObligationKind::Fine => "fine",
-        ObligationKind::Confiscation => "confiscation",
-        ObligationKind::ReturnProperty => "return_property",
-        ObligationKind::Other => "other",
     }
 }

@@ -2,6 +2,8 @@
 //! read side. One case per judgment and office; parties and obligations are stored as the
 //! court sent them.
 
+pub mod amendments;
+pub mod from_extraction;
 pub mod intake;
 pub mod notice_text;
 pub mod payments;

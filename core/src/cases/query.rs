@@ -22,6 +22,8 @@ pub struct CaseView {
     pub initiation: String,
     /// Kind of judgment (`civil`, `criminal`, ...).
     pub judgment_kind: String,
+    /// What the court sent: `judgment`, `decision` or `interim_measure`.
+    pub document_kind: String,
     /// The assigned enforcement officer.
     pub officer: Option<String>,
     /// Day accepted for enforcement (thụ lý).
@@ -129,8 +131,10 @@ pub struct ObligationView {
     pub debtor: String,
     /// Creditor party reference; none for the State.
     pub creditor: Option<String>,
-    /// Amount in whole đồng.
+    /// Amount in whole đồng (per period for a recurring obligation).
     pub amount_vnd: Option<i64>,
+    /// `monthly`, `quarterly` or `yearly` for a recurring obligation.
+    pub period: Option<String>,
 }
 
 /// One case event.
@@ -172,7 +176,7 @@ pub async fn load(
 ) -> Result<Option<CaseView>, sqlx::Error> {
     let Some(c) = sqlx::query(
         "SELECT id, office_code, state, court_code, court_name, judgment_number, judgment_date, \
-         effective_date, payment_reference, source_message, created_at, initiation, judgment_kind, \
+         effective_date, payment_reference, source_message, created_at, initiation, judgment_kind, document_kind, \
          officer, registered_on, decision_number, decision_on, outcome, amount_vnd, collected_vnd, \
          disbursed_vnd, reduced_vnd FROM cases WHERE id = $1",
     )
@@ -201,7 +205,7 @@ pub async fn load(
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let obligations = sqlx::query(
-        "SELECT position, kind, debtor_ref, creditor_ref, amount_vnd FROM case_obligations \
+        "SELECT position, kind, debtor_ref, creditor_ref, amount_vnd, period FROM case_obligations \
          WHERE case_id = $1 ORDER BY position",
     )
     .bind(id)
@@ -215,6 +219,7 @@ pub async fn load(
             debtor: r.try_get("debtor_ref")?,
             creditor: r.try_get("creditor_ref")?,
             amount_vnd: r.try_get("amount_vnd")?,
+            period: r.try_get("period")?,
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -289,6 +294,7 @@ pub async fn load(
         state,
         initiation: c.try_get("initiation")?,
         judgment_kind: c.try_get("judgment_kind")?,
+        document_kind: c.try_get("document_kind")?,
         officer: c.try_get("officer")?,
         registered_on: c.try_get("registered_on")?,
         decision_number: c.try_get("decision_number")?,

@@ -41,6 +41,10 @@ pub enum Unit {
     /// Calendar months, ending on the same day of the month (or the month's last day); a
     /// last day that is a day off moves to the next working day.
     Months,
+    /// Hours from the triggering event (24 hours for interim measures). Tracked to the day:
+    /// the limit falls on the day the last hour ends, counting from the end of the day of the
+    /// event, and never moves for days off (the law counts hours, not working days).
+    Hours,
 }
 
 /// The steps whose time limit the hub computes.
@@ -52,6 +56,9 @@ pub enum Step {
     DecisionExOfficio,
     /// Issue the decision to enforce on request, counted from receiving the request.
     DecisionOnRequest,
+    /// Issue the decision to enforce an interim measure (biện pháp khẩn cấp tạm thời), counted
+    /// in hours from receiving the court's decision.
+    DecisionInterimMeasure,
     /// Send the decision to enforce to the procuracy (Viện kiểm sát), counted from its issue.
     SendToProcuracy,
     /// Send a decision or other document to the parties, counted from its issue.
@@ -77,9 +84,10 @@ pub enum Step {
 
 impl Step {
     /// Every step.
-    pub const ALL: [Step; 12] = [
+    pub const ALL: [Step; 13] = [
         Step::DecisionExOfficio,
         Step::DecisionOnRequest,
+        Step::DecisionInterimMeasure,
         Step::SendToProcuracy,
         Step::Notice,
         Step::VoluntaryPeriod,
@@ -97,6 +105,7 @@ impl Step {
         match self {
             Self::DecisionExOfficio => "decision_ex_officio",
             Self::DecisionOnRequest => "decision_on_request",
+            Self::DecisionInterimMeasure => "decision_interim_measure",
             Self::SendToProcuracy => "send_to_procuracy",
             Self::Notice => "notice",
             Self::VoluntaryPeriod => "voluntary_period",
@@ -115,6 +124,9 @@ impl Step {
         match self {
             Self::DecisionExOfficio => "Ra quyết định thi hành án chủ động",
             Self::DecisionOnRequest => "Ra quyết định thi hành án theo yêu cầu",
+            Self::DecisionInterimMeasure => {
+                "Ra quyết định thi hành quyết định áp dụng biện pháp khẩn cấp tạm thời"
+            }
             Self::SendToProcuracy => "Gửi quyết định cho Viện kiểm sát",
             Self::Notice => "Thông báo cho đương sự",
             Self::VoluntaryPeriod => "Thời hạn tự nguyện thi hành án",
@@ -167,6 +179,9 @@ impl Limit {
             Unit::WorkingDays => calendar.add_working_days(start, self.count),
             Unit::Days => calendar.add_calendar_days_to_deadline(start, self.count),
             Unit::Months => calendar.add_months_to_deadline(start, self.count),
+            Unit::Hours => {
+                Ok(start.saturating_add(time::Duration::days(i64::from(self.count.div_ceil(24)))))
+            }
         }
     }
 }
@@ -206,6 +221,12 @@ impl RegimeLimits {
                 5,
                 Unit::WorkingDays,
                 "Điều 36 khoản 2",
+            ),
+            (
+                Step::DecisionInterimMeasure,
+                24,
+                Unit::Hours,
+                "Điều 36 khoản 1",
             ),
             (Step::SendToProcuracy, 3, Unit::WorkingDays, "Điều 38"),
             (Step::Notice, 3, Unit::WorkingDays, "Điều 39 khoản 2"),

@@ -567,11 +567,13 @@ impl Decisions {
                 &format!("decision {number} sent to {sent} parties through VNeID"),
             )
             .await?;
-            let step = match stored.kind {
-                DraftKind::ExOfficio => Step::DecisionExOfficio,
-                DraftKind::OnRequest => Step::DecisionOnRequest,
+            let steps: &[Step] = match stored.kind {
+                DraftKind::ExOfficio => &[Step::DecisionExOfficio, Step::DecisionInterimMeasure],
+                DraftKind::OnRequest => &[Step::DecisionOnRequest],
             };
-            deadline_store::complete(&mut tx, &stored.case_id, step, date).await?;
+            for step in steps {
+                deadline_store::complete(&mut tx, &stored.case_id, *step, date).await?;
+            }
         }
         let sha = keys::sha256_hex(&pdf);
         let updated = sqlx::query(

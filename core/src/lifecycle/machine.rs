@@ -242,7 +242,11 @@ pub fn plan_for_system(
             }
             p.to_state = S::DecisionIssued;
             p.decision_number = Some(decision_number.trim().to_string());
-            p.complete = vec![Step::DecisionExOfficio, Step::DecisionOnRequest];
+            p.complete = vec![
+                Step::DecisionExOfficio,
+                Step::DecisionOnRequest,
+                Step::DecisionInterimMeasure,
+            ];
             p.start = vec![(Step::Notice, on), (Step::SendToProcuracy, on)];
         }
         Operation::AssignOfficer { officer } => {

@@ -93,8 +93,9 @@ pub fn allowed_from(op: &Operation) -> Vec<CaseState> {
         ],
         Operation::Postpone { .. } | Operation::Suspend { .. } => RUNNING.to_vec(),
         Operation::Resume => vec![S::Postponed, S::Suspended],
+        // A judgment annulled before its decision to enforce ends its case from `Received`.
         Operation::Terminate { .. } => {
-            let mut v = vec![S::Registered];
+            let mut v = vec![S::Received, S::Registered];
             v.extend(RUNNING);
             v.extend([S::Postponed, S::Suspended, S::NotYetEnforceable]);
             v

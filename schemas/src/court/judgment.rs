@@ -3,6 +3,7 @@
 //! JSON (serde) is the canonical internal form; courts send the XML form read by
 //! [`parse_judgment_xml`]. Both go through the same rules (see [`Judgment::validate`]).
 
+use super::kind::JudgmentKind;
 use super::rules::{self, JsonPaths};
 use crate::cccd::Cccd;
 use crate::money::Vnd;
@@ -39,13 +40,147 @@ pub struct Judgment {
     /// Date it took legal effect (hiệu lực pháp luật); never before `judgment_date`.
     #[serde(with = "iso_date")]
     pub effective_date: Date,
-    /// The parties (đương sự) named in the document.
+    /// The kind of case as the court states it; when absent, the number's symbol decides
+    /// (see [`Judgment::kind`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_kind: Option<JudgmentKind>,
+    /// Judgment, decision, or decision applying an interim measure (which the office must
+    /// act on within 24 hours).
+    #[serde(default, skip_serializing_if = "DocumentKind::is_default")]
+    pub document_kind: DocumentKind,
+    /// When this document corrects or annuls an earlier one of the same court.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amends: Option<Amendment>,
+    /// The parties (đương sự) named in the document; may be empty only for an annulment or a
+    /// text-only document (see [`Judgment::is_text_only`]).
+    #[serde(default)]
     pub parties: Vec<Party>,
-    /// Structured obligations from the operative part; at least one.
+    /// Structured obligations from the operative part; empty only when the court sent the
+    /// operative text alone (the hub then extracts them for an officer to confirm) or for an
+    /// annulment.
+    #[serde(default)]
     pub obligations: Vec<Obligation>,
     /// The operative part (phần quyết định) as text, NFC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operative_text: Option<String>,
+}
+
+/// What kind of court document this is; it decides the time limit of the decision to enforce.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// Bản án: a judgment.
+    #[default]
+    Judgment,
+    /// Quyết định: a decision (recognising an agreement, on bankruptcy, ...).
+    Decision,
+    /// Quyết định áp dụng biện pháp khẩn cấp tạm thời: an interim measure, to be decided on
+    /// within 24 hours of receipt (Art. 36(1) of the 2008 law).
+    InterimMeasure,
+}
+
+impl DocumentKind {
+    /// Every kind, for lookups by wire name.
+    pub const ALL: [DocumentKind; 3] = [Self::Judgment, Self::Decision, Self::InterimMeasure];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Judgment => "judgment",
+            Self::Decision => "decision",
+            Self::InterimMeasure => "interim_measure",
+        }
+    }
+
+    /// Reads a wire name.
+    pub fn from_wire(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    fn is_default(&self) -> bool {
+        *self == Self::Judgment
+    }
+}
+
+/// A link from a document to an earlier document of the same court that it changes.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Amendment {
+    /// Correction, annulment or partial annulment.
+    pub kind: AmendmentKind,
+    /// The court's document id of the earlier document.
+    pub document_id: String,
+    /// Why, as the court states it (NFC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// How a document changes an earlier one.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum AmendmentKind {
+    /// Đính chính: this document is the corrected whole of the earlier one.
+    Correction,
+    /// Hủy toàn bộ: the earlier document is annulled (cassation, reopening); enforcement of
+    /// it stops (đình chỉ, Art. 50(1)).
+    Annulment,
+    /// Hủy một phần: part of the earlier document is annulled; an officer decides what stops.
+    PartialAnnulment,
+}
+
+impl AmendmentKind {
+    /// Every kind, for lookups by wire name.
+    pub const ALL: [AmendmentKind; 3] = [Self::Correction, Self::Annulment, Self::PartialAnnulment];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Correction => "correction",
+            Self::Annulment => "annulment",
+            Self::PartialAnnulment => "partial_annulment",
+        }
+    }
+
+    /// Reads a wire name.
+    pub fn from_wire(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Annulments carry no parties or obligations of their own.
+    pub fn is_annulment(self) -> bool {
+        matches!(self, Self::Annulment | Self::PartialAnnulment)
+    }
+}
+
+/// How often a recurring obligation falls due (cấp dưỡng hàng tháng).
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// Hàng tháng.
+    Monthly,
+    /// Hàng quý.
+    Quarterly,
+    /// Hàng năm.
+    Yearly,
+}
+
+impl Period {
+    /// Every period, for lookups by wire name.
+    pub const ALL: [Period; 3] = [Self::Monthly, Self::Quarterly, Self::Yearly];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Monthly => "monthly",
+            Self::Quarterly => "quarterly",
+            Self::Yearly => "yearly",
+        }
+    }
+
+    /// Reads a wire name.
+    pub fn from_wire(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 /// The issuing court (Tòa án).
@@ -116,9 +251,13 @@ pub struct Obligation {
     /// Id of the party who benefits; `None` means the State (court fees, fines, confiscation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creditor: Option<String>,
-    /// Amount, required and positive for money kinds.
+    /// Amount, required and positive for money kinds; for a recurring obligation, the amount
+    /// of each period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Vnd>,
+    /// Recurrence, for obligations due every period (child support); `None` for one-off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
     /// Free text from the judgment, NFC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -128,16 +267,24 @@ pub struct Obligation {
 #[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[serde(rename_all = "snake_case")]
 pub enum ObligationKind {
-    /// Pay money to a party (trả tiền, bồi thường).
+    /// Pay money to a party (trả tiền, trả nợ, thanh toán).
     PayMoney,
+    /// Compensation for damage (bồi thường thiệt hại), paid to a party.
+    Compensation,
+    /// Support (cấp dưỡng), usually monthly, paid to a party.
+    ChildSupport,
     /// Court fee (án phí), owed to the State.
     CourtFee,
     /// Fine (tiền phạt), owed to the State.
     Fine,
     /// Confiscation (tịch thu) for the State budget.
     Confiscation,
+    /// Confiscation and destruction of exhibits (tịch thu tiêu hủy).
+    Destruction,
     /// Return property (trả lại tài sản).
     ReturnProperty,
+    /// Return land or land-use rights (trả lại đất).
+    ReturnLand,
     /// Anything else the operative part orders.
     Other,
 }
@@ -179,23 +326,31 @@ impl PartyKind {
 
 impl ObligationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ObligationKind; 6] = [
+    pub const ALL: [ObligationKind; 10] = [
         Self::PayMoney,
+        Self::Compensation,
+        Self::ChildSupport,
         Self::CourtFee,
         Self::Fine,
         Self::Confiscation,
+        Self::Destruction,
         Self::ReturnProperty,
+        Self::ReturnLand,
         Self::Other,
     ];
 
-    /// The wire name (`pay_money`, `court_fee`, ...).
+    /// The wire name (`pay_money`, `court_fee`, ...), the same names the extractor uses.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::PayMoney => "pay_money",
+            Self::Compensation => "compensation",
+            Self::ChildSupport => "child_support",
             Self::CourtFee => "court_fee",
             Self::Fine => "fine",
             Self::Confiscation => "confiscation",
+            Self::Destruction => "destruction",
             Self::ReturnProperty => "return_property",
+            Self::ReturnLand => "return_land",
             Self::Other => "other",
         }
     }
@@ -207,12 +362,15 @@ impl ObligationKind {
 
     /// Kinds that are an amount of money and so need an amount greater than zero.
     pub fn is_money(self) -> bool {
-        matches!(self, Self::PayMoney | Self::CourtFee | Self::Fine)
+        matches!(
+            self,
+            Self::PayMoney | Self::Compensation | Self::ChildSupport | Self::CourtFee | Self::Fine
+        )
     }
 
     /// Kinds always owed to the State, which therefore name no creditor party.
     pub fn owed_to_state(self) -> bool {
-        matches!(self, Self::CourtFee | Self::Fine)
+        matches!(self, Self::CourtFee | Self::Fine | Self::Destruction)
     }
 }
 
@@ -220,13 +378,33 @@ impl Judgment {
     /// Idempotency key: first 24 hex digits of SHA-256 of `court.code + "\n" + document_id`.
     /// A court re-sending the same document gets the same key, whatever the bytes.
     pub fn stable_key(&self) -> String {
+        Self::key_of(&self.court.code, &self.document_id)
+    }
+
+    /// The idempotency key of document `document_id` of court `court_code`, so a correction
+    /// or annulment can find the case of the document it names.
+    pub fn key_of(court_code: &str, document_id: &str) -> String {
         let mut h = Sha256::new();
-        h.update(self.court.code.as_bytes());
+        h.update(court_code.as_bytes());
         h.update(b"\n");
-        h.update(self.document_id.as_bytes());
+        h.update(document_id.as_bytes());
         let mut key = hex::encode(h.finalize());
         key.truncate(24);
         key
+    }
+
+    /// The kind of case: as the court states it, else from the number's symbol.
+    pub fn kind(&self) -> JudgmentKind {
+        self.case_kind
+            .unwrap_or_else(|| JudgmentKind::from_number(&self.judgment_number))
+    }
+
+    /// True when the court sent the operative text without structured obligations: the hub
+    /// extracts them, and an officer confirms the proposal before anything is enforced.
+    pub fn is_text_only(&self) -> bool {
+        self.obligations.is_empty()
+            && self.operative_text.is_some()
+            && !self.amends.as_ref().is_some_and(|a| a.kind.is_annulment())
     }
 
     /// Checks every field and cross-field rule on a judgment that arrived as JSON; errors are
@@ -303,6 +481,9 @@ impl fmt::Debug for Judgment {
             .field("judgment_number", &self.judgment_number)
             .field("judgment_date", &self.judgment_date)
             .field("effective_date", &self.effective_date)
+            .field("case_kind", &self.case_kind)
+            .field("document_kind", &self.document_kind)
+            .field("amends", &self.amends)
             .field("parties", &self.parties)
             .field("obligations", &self.obligations)
             .field(
@@ -321,6 +502,7 @@ impl fmt::Debug for Obligation {
             .field("debtor", &self.debtor)
             .field("creditor", &self.creditor)
             .field("amount", &self.amount)
+            .field("period", &self.period)
             .field(
                 "description",
                 &format_args!("{}", redacted(&self.description)),

@@ -3,9 +3,9 @@
 
 use super::judgment::{
     Court, Judgment, JudgmentError, Obligation, ObligationKind, Party, PartyKind, PartyRole,
-    JUDGMENT_NAMESPACE,
+    Period, JUDGMENT_NAMESPACE,
 };
-use super::rules::{self, Cross, Field, ObligationField, PartyField, Paths, XmlPaths};
+use super::rules::{self, Cross, Field, ObligationField, PartyField, Paths, Shape, XmlPaths};
 use super::xml_fields::{child, in_ns, Reader};
 use crate::cccd::Cccd;
 use crate::money::Vnd;
@@ -14,13 +14,16 @@ use crate::text::{nfc, nfc_multiline, PersonalText};
 use crate::validation::ValidationErrors;
 use crate::xml::{self, Element, Limits};
 
-const ROOT_CHILDREN: [&str; 9] = [
+const ROOT_CHILDREN: [&str; 12] = [
     "DocumentId",
     "Court",
     "Office",
     "JudgmentNumber",
     "JudgmentDate",
     "EffectiveDate",
+    "CaseKind",
+    "DocumentKind",
+    "Amends",
     "Parties",
     "Obligations",
     "OperativeText",
@@ -85,8 +88,18 @@ impl Reader {
         let judgment_date = self.date(root, "JudgmentDate", p.root(Field::JudgmentDate));
         let effective_date = self.date(root, "EffectiveDate", p.root(Field::EffectiveDate));
 
-        let (parties, parties_complete) = self.parties(root, &p, judgment_date);
-        let (obligations, obligations_complete) = self.obligations(root, &p);
+        let case_kind = self.case_kind(root, &p);
+        let document_kind = self.document_kind(root, &p);
+        let amends = self.amends(root, &p, document_id.as_deref());
+        let annulment = amends
+            .as_ref()
+            .and_then(|a| a.as_ref())
+            .is_some_and(|a| a.kind.is_annulment());
+        let has_text = child(root, "OperativeText").is_some();
+        let shape = Shape::of(annulment, has_text, child(root, "Obligations").is_none());
+
+        let (parties, parties_complete) = self.parties(root, &p, judgment_date, shape);
+        let (obligations, obligations_complete) = self.obligations(root, &p, shape);
 
         let path = p.root(Field::OperativeText);
         let operative_text = self.optional(root, "OperativeText", &path).and_then(|t| {
@@ -107,6 +120,7 @@ impl Reader {
                 parties_complete,
                 obligations: &obligation_refs,
                 obligations_complete,
+                shape,
             },
             &p,
             &mut cross,
@@ -128,6 +142,7 @@ impl Reader {
             Some(effective_date),
             true,
             true,
+            true,
         ) = (
             document_id,
             court,
@@ -137,6 +152,7 @@ impl Reader {
             effective_date,
             parties_complete,
             obligations_complete,
+            !matches!(amends, Some(None)),
         )
         else {
             return Err(JudgmentError::Invalid(non_empty(errors)));
@@ -148,6 +164,9 @@ impl Reader {
             judgment_number,
             judgment_date,
             effective_date,
+            case_kind,
+            document_kind,
+            amends: amends.flatten(),
             parties: parties.into_iter().map(|(_, x)| x).collect(),
             obligations: obligations.into_iter().map(|(_, x)| x).collect(),
             operative_text,
@@ -190,9 +209,13 @@ impl Reader {
         root: &Element,
         p: &XmlPaths,
         judgment_date: Option<time::Date>,
+        shape: Shape,
     ) -> (Vec<(usize, Party)>, bool) {
         let path = p.root(Field::Parties);
         let Some(list) = child(root, "Parties") else {
+            if shape.parties_optional() {
+                return (Vec::new(), true);
+            }
             self.err(path, "is required");
             return (Vec::new(), false);
         };
@@ -291,10 +314,21 @@ impl Reader {
     }
 
     /// The `Obligations` list; the flag is false when some obligation could not be built.
-    fn obligations(&mut self, root: &Element, p: &XmlPaths) -> (Vec<(usize, Obligation)>, bool) {
+    fn obligations(
+        &mut self,
+        root: &Element,
+        p: &XmlPaths,
+        shape: Shape,
+    ) -> (Vec<(usize, Obligation)>, bool) {
         let path = p.root(Field::Obligations);
         let Some(list) = child(root, "Obligations") else {
-            self.err(path, "is required");
+            if shape != Shape::Full {
+                return (Vec::new(), true);
+            }
+            self.err(
+                path,
+                "is required (or send OperativeText alone for the hub to extract)",
+            );
             return (Vec::new(), false);
         };
         self.container(list, &path, &["Obligation"], &[], true);
@@ -320,7 +354,7 @@ impl Reader {
             el,
             &base,
             &OBLIGATION_CHILDREN,
-            &["kind", "debtor", "creditor"],
+            &["kind", "debtor", "creditor", "period"],
             false,
         );
         let path = p.obligation(i, ObligationField::Kind);
@@ -346,6 +380,14 @@ impl Reader {
                 .map_err(|e| self.err(path, e.to_string()))
                 .ok()
         });
+        let path = p.obligation(i, ObligationField::Period);
+        let period = el.attr("period").and_then(|v| {
+            let period = Period::from_wire(v);
+            if period.is_none() {
+                self.err(path, "must be one of monthly, quarterly, yearly");
+            }
+            period
+        });
         let path = p.obligation(i, ObligationField::Description);
         let description = self.optional(el, "Description", &path).and_then(|t| {
             let d = nfc(t);
@@ -357,6 +399,7 @@ impl Reader {
             debtor: debtor?,
             creditor,
             amount,
+            period,
             description,
         })
     }

@@ -10,6 +10,7 @@ mod judgment_xml;
 pub mod kind;
 mod paths;
 mod rules;
+mod xml_document;
 mod xml_fields;
 
 #[cfg(test)]
@@ -18,7 +19,7 @@ mod tests;
 mod xsd_tests;
 
 pub use judgment::{
-    parse_judgment_xml, Court, Judgment, JudgmentError, Obligation, ObligationKind, Party,
-    PartyKind, PartyRole, JUDGMENT_NAMESPACE,
+    parse_judgment_xml, Amendment, AmendmentKind, Court, DocumentKind, Judgment, JudgmentError,
+    Obligation, ObligationKind, Party, PartyKind, PartyRole, Period, JUDGMENT_NAMESPACE,
 };
 pub use kind::JudgmentKind;

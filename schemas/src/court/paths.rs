@@ -11,6 +11,11 @@ pub(crate) enum Field {
     JudgmentNumber,
     JudgmentDate,
     EffectiveDate,
+    CaseKind,
+    DocumentKind,
+    AmendsKind,
+    AmendsDocumentId,
+    AmendsReason,
     Parties,
     Obligations,
     OperativeText,
@@ -35,6 +40,7 @@ pub(crate) enum ObligationField {
     Debtor,
     Creditor,
     Amount,
+    Period,
     Description,
 }
 
@@ -58,6 +64,11 @@ impl Paths for XmlPaths {
             Field::JudgmentNumber => "JudgmentNumber",
             Field::JudgmentDate => "JudgmentDate",
             Field::EffectiveDate => "EffectiveDate",
+            Field::CaseKind => "CaseKind",
+            Field::DocumentKind => "DocumentKind",
+            Field::AmendsKind => "Amends/@kind",
+            Field::AmendsDocumentId => "Amends/@documentId",
+            Field::AmendsReason => "Amends",
             Field::Parties => "Parties",
             Field::Obligations => "Obligations",
             Field::OperativeText => "OperativeText",
@@ -84,6 +95,7 @@ impl Paths for XmlPaths {
             ObligationField::Debtor => "@debtor",
             ObligationField::Creditor => "@creditor",
             ObligationField::Amount => "AmountVnd",
+            ObligationField::Period => "@period",
             ObligationField::Description => "Description",
         };
         format!("Judgment/Obligations/Obligation[{}]/{tail}", index + 1)
@@ -103,6 +115,11 @@ impl Paths for JsonPaths {
             Field::JudgmentNumber => "/judgment_number",
             Field::JudgmentDate => "/judgment_date",
             Field::EffectiveDate => "/effective_date",
+            Field::CaseKind => "/case_kind",
+            Field::DocumentKind => "/document_kind",
+            Field::AmendsKind => "/amends/kind",
+            Field::AmendsDocumentId => "/amends/document_id",
+            Field::AmendsReason => "/amends/reason",
             Field::Parties => "/parties",
             Field::Obligations => "/obligations",
             Field::OperativeText => "/operative_text",
@@ -129,6 +146,7 @@ impl Paths for JsonPaths {
             ObligationField::Debtor => "debtor",
             ObligationField::Creditor => "creditor",
             ObligationField::Amount => "amount",
+            ObligationField::Period => "period",
             ObligationField::Description => "description",
         };
         format!("/obligations/{index}/{tail}")

@@ -167,6 +167,15 @@ pub(crate) fn check_judgment(j: &Judgment, p: &dyn Paths, e: &mut ValidationErro
     if let Some(t) = &j.operative_text {
         put(p.root(Field::OperativeText), check_text(t, usize::MAX));
     }
+    if let Some(a) = &j.amends {
+        put(
+            p.root(Field::AmendsDocumentId),
+            check_amended_document(&a.document_id, &j.document_id),
+        );
+        if let Some(r) = &a.reason {
+            put(p.root(Field::AmendsReason), check_text(r, MAX_LONG_CHARS));
+        }
+    }
     for (i, party) in j.parties.iter().enumerate() {
         put(p.party(i, PartyField::Id), check_party_id(&party.id));
         put(
@@ -196,6 +205,7 @@ pub(crate) fn check_judgment(j: &Judgment, p: &dyn Paths, e: &mut ValidationErro
     }
     let parties: Vec<(usize, &Party)> = j.parties.iter().enumerate().collect();
     let obligations: Vec<(usize, &Obligation)> = j.obligations.iter().enumerate().collect();
+    let annulment = j.amends.as_ref().is_some_and(|a| a.kind.is_annulment());
     check_cross(
         &Cross {
             judgment_date: Some(j.judgment_date),
@@ -204,10 +214,54 @@ pub(crate) fn check_judgment(j: &Judgment, p: &dyn Paths, e: &mut ValidationErro
             parties_complete: true,
             obligations: &obligations,
             obligations_complete: true,
+            shape: Shape::of(
+                annulment,
+                j.operative_text.is_some(),
+                j.obligations.is_empty(),
+            ),
         },
         p,
         e,
     );
+}
+
+/// The earlier document an amendment names: a valid document id other than this one's.
+pub(crate) fn check_amended_document(earlier: &str, this: &str) -> Result<(), String> {
+    check_document_id(earlier)?;
+    if earlier == this {
+        return Err("a document cannot amend itself".to_owned());
+    }
+    Ok(())
+}
+
+/// Which lists a document may leave out: an annulment carries no parties or obligations, and
+/// a court may send the operative text alone for the hub to extract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// Parties and at least one obligation.
+    Full,
+    /// Operative text without obligations; parties optional.
+    TextOnly,
+    /// Annuls an earlier document: no obligations.
+    Annulment,
+}
+
+impl Shape {
+    /// The shape of a document with these traits.
+    pub(crate) fn of(annulment: bool, has_text: bool, no_obligations: bool) -> Shape {
+        if annulment {
+            Shape::Annulment
+        } else if has_text && no_obligations {
+            Shape::TextOnly
+        } else {
+            Shape::Full
+        }
+    }
+
+    /// Whether the parties list may be absent or empty.
+    pub(crate) fn parties_optional(self) -> bool {
+        self != Shape::Full
+    }
 }
 
 /// What the cross-field rules see; the XML reader passes what it could parse, with the
@@ -220,6 +274,7 @@ pub(crate) struct Cross<'a> {
     pub(crate) parties_complete: bool,
     pub(crate) obligations: &'a [(usize, &'a Obligation)],
     pub(crate) obligations_complete: bool,
+    pub(crate) shape: Shape,
 }
 
 /// Rules that relate several fields.
@@ -242,7 +297,11 @@ pub(crate) fn check_cross(c: &Cross<'_>, p: &dyn Paths, e: &mut ValidationErrors
         }
         check_party(i, party, p, e);
     }
-    if c.parties_complete && !c.parties.iter().any(|(_, x)| x.role == PartyRole::Debtor) {
+    let parties_needed = !c.shape.parties_optional() || !c.parties.is_empty();
+    if c.parties_complete
+        && parties_needed
+        && !c.parties.iter().any(|(_, x)| x.role == PartyRole::Debtor)
+    {
         e.push(
             p.root(Field::Parties),
             "at least one party with role debtor is required",
@@ -250,17 +309,27 @@ pub(crate) fn check_cross(c: &Cross<'_>, p: &dyn Paths, e: &mut ValidationErrors
     }
     let has_creditor = c.parties.iter().any(|(_, x)| x.role == PartyRole::Creditor);
     let owed_to_state = c.obligations.iter().any(|(_, o)| o.creditor.is_none());
-    if c.parties_complete && c.obligations_complete && !has_creditor && !owed_to_state {
+    if c.parties_complete
+        && c.obligations_complete
+        && !c.obligations.is_empty()
+        && !has_creditor
+        && !owed_to_state
+    {
         e.push(
             p.root(Field::Parties),
             "at least one party with role creditor is required unless an obligation is owed to the State",
         );
     }
-    if c.obligations_complete && c.obligations.is_empty() {
-        e.push(
+    match c.shape {
+        Shape::Full if c.obligations_complete && c.obligations.is_empty() => e.push(
             p.root(Field::Obligations),
-            "at least one Obligation is required",
-        );
+            "at least one Obligation is required (or send OperativeText alone for the hub to extract)",
+        ),
+        Shape::Annulment if !c.obligations.is_empty() => e.push(
+            p.root(Field::Obligations),
+            "an annulment carries no obligations; send a new judgment as its own document",
+        ),
+        _ => {}
     }
     let find = |id: &str| c.parties.iter().find(|(_, x)| x.id == id).map(|(_, x)| *x);
     for &(i, ob) in c.obligations {
@@ -271,6 +340,15 @@ pub(crate) fn check_cross(c: &Cross<'_>, p: &dyn Paths, e: &mut ValidationErrors
                 "must be greater than 0"
             };
             e.push(p.obligation(i, ObligationField::Amount), reason);
+        }
+        if ob.period.is_some() && !ob.kind.is_money() {
+            e.push(
+                p.obligation(i, ObligationField::Period),
+                format!(
+                    "only money obligations recur; a {} has no period",
+                    ob.kind.as_str()
+                ),
+            );
         }
         if ob.kind.owed_to_state() && ob.creditor.is_some() {
             e.push(

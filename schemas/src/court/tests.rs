@@ -287,3 +287,53 @@ fn hostile_random_input_never_panics() {
         let _ = parse_judgment_xml(doc.as_bytes());
     });
 }
+
+#[test]
+fn schema_v1_says_what_a_document_is_and_what_it_changes() {
+    let interim = example("hngd-cap-duong-khan-cap.xml");
+    assert_eq!(interim.document_kind, DocumentKind::InterimMeasure);
+    assert_eq!(interim.kind(), crate::court::JudgmentKind::Family);
+    assert_eq!(interim.obligations[0].kind, ObligationKind::ChildSupport);
+    assert_eq!(interim.obligations[0].period, Some(Period::Monthly));
+    assert!(!interim.is_text_only());
+
+    let text_only = example("ds-chi-van-ban.xml");
+    assert!(text_only.is_text_only());
+    assert!(text_only.parties.is_empty() && text_only.obligations.is_empty());
+    assert_eq!(text_only.kind(), crate::court::JudgmentKind::Civil);
+
+    let correction = example("ds-dinh-chinh.xml");
+    let amends = correction.amends.unwrap();
+    assert_eq!(amends.kind, AmendmentKind::Correction);
+    assert_eq!(amends.document_id, "TAND79-KV1-2026-DS-215");
+    assert!(amends.reason.unwrap().starts_with("Đính chính"));
+
+    let annulment = example("hs-huy-ban-an.xml");
+    assert_eq!(
+        annulment.amends.as_ref().map(|a| a.kind),
+        Some(AmendmentKind::Annulment)
+    );
+    assert!(
+        !annulment.is_text_only(),
+        "an annulment is not a text-only judgment"
+    );
+    assert!(annulment.parties.is_empty());
+}
+
+#[test]
+fn json_form_applies_the_same_shape_rules() {
+    let mut j = example("ds-vay-tai-san.xml");
+    j.obligations.clear();
+    j.operative_text = None;
+    let errors = j.validate().unwrap_err();
+    assert!(errors.has_field("/obligations"), "{errors}");
+    j.operative_text = Some("Buộc bà Trần Thị Bình trả 10.000.000 đồng.".into());
+    j.validate().unwrap();
+    j.amends = Some(Amendment {
+        kind: AmendmentKind::Correction,
+        document_id: j.document_id.clone(),
+        reason: None,
+    });
+    let errors = j.validate().unwrap_err();
+    assert!(errors.has_field("/amends/document_id"), "{errors}");
+}
