@@ -200,6 +200,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         config.digest.clone(),
     ));
     tasks.spawn(Digest::run((*digest).clone(), shutdown.clone()));
+    if let Some(dir) = &config.bank.inbox_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("bank.inbox_dir {}", dir.display()))?;
+        tasks.spawn(thads_bank::inbox_folder::run(
+            db.clone(),
+            signal.clone(),
+            metrics.clone(),
+            thads_bank::inbox_folder::FolderSettings {
+                dir: dir.clone(),
+                poll: config.bank.inbox_poll,
+                settle: config.bank.inbox_settle,
+            },
+            shutdown.clone(),
+        ));
+    }
 
     let state = AppState::new(
         db.clone(),

@@ -7,6 +7,7 @@
 //!   [`Notification`]: payments, skipped entries (debits, pending, reversals) and entry errors.
 //! - [`intake`]: accepting a notification over HTTP: each booked credit becomes one durable,
 //!   de-duplicated `in.bank.payment` message.
+//! - [`inbox_folder`]: batch files dropped into a watched folder, fed to the same intake.
 //! - [`orders`]: account orders to banks: issuing, delivery over HTTP, acknowledgements
 //!   checked against the order's hash, and daily batch files.
 //! - [`payments_json`]: the same result as pretty JSON, for the `thads-hub bank parse FILE` command.
@@ -14,6 +15,7 @@
 //! Example messages: `schemas/bank/examples/`.
 
 pub mod camt054;
+pub mod inbox_folder;
 pub mod intake;
 pub mod orders;
 

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-/// How account orders reach banks, so each bank (by its code) can have its own API endpoint
-/// while sharing one token and one time limit.
+/// The `[bank]` section: how account orders reach banks, so each bank (by its code) can have
+/// its own API endpoint while sharing one token and one time limit; and the folder banks drop
+/// batch payment confirmations into.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct BankConfig {
@@ -27,6 +28,15 @@ pub struct BankConfig {
     pub timeout: Duration,
     /// Orders sent in parallel by one hub process.
     pub concurrency: NonZeroUsize,
+    /// Folder banks drop camt.054/camt.053 batch files into (SFTP-style); not watched when
+    /// unset. See `crate::inbox_folder`.
+    pub inbox_dir: Option<PathBuf>,
+    /// Time between two looks at `inbox_dir`.
+    #[serde(with = "humantime_serde")]
+    pub inbox_poll: Duration,
+    /// How long a dropped file must stay unchanged before it is read.
+    #[serde(with = "humantime_serde")]
+    pub inbox_settle: Duration,
 }
 
 impl Default for BankConfig {
@@ -37,6 +47,9 @@ impl Default for BankConfig {
             token_file: None,
             timeout: Duration::from_secs(10),
             concurrency: NonZeroUsize::new(2).unwrap_or(NonZeroUsize::MIN),
+            inbox_dir: None,
+            inbox_poll: Duration::from_secs(5),
+            inbox_settle: Duration::from_secs(2),
         }
     }
 }
@@ -71,6 +84,9 @@ impl BankConfig {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err((key, "must be an http:// or https:// URL".into()));
             }
+        }
+        if self.inbox_dir.is_some() && self.inbox_poll < Duration::from_millis(100) {
+            return Err(("bank.inbox_poll".into(), "must be at least 100 ms".into()));
         }
         if self.timeout < Duration::from_millis(100) {
             return Err(("bank.timeout".into(), "must be at least 100 ms".into()));
