@@ -5,8 +5,11 @@
 //! An evidence is recorded in `court_evidences` inside the transaction of the event it attests
 //! ([`emit`]), so it exists exactly when the event does. The [`Sealer`] then signs it with the
 //! hub's key (the key never enters the handlers) and, in one transaction, stores the signed
-//! document and puts it in the outbox on `out.court.report`. Courts pull them with
-//! `GET /v1/court/evidences?court=CODE&since=...`; pushing them to courts is not built yet.
+//! document and puts it in the outbox on `out.court.report`. The court connector's delivery
+//! worker (`thads_court::delivery`) pushes each one, as the exact signed bytes, to the court's
+//! configured endpoint (`[court.endpoints]`, with retries, a circuit breaker and dead letters)
+//! and records `delivered_at` and `delivery_attempts` here; courts without an endpoint pull
+//! them with `GET /v1/court/evidences?court=CODE&since=...` (`docs/court-delivery.md`).
 //!
 //! The signed document is described in `docs/partners-signatures.md`.
 

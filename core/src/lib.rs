@@ -17,6 +17,8 @@
 //! - [`lifecycle`]: the case state machine and the operations staff perform.
 //! - [`decisions`]: decisions to enforce: draft, submit, approve and sign (PDF), issue.
 //! - [`registers`]: the numbered register books.
+//! - [`reconciliation`]: the queue of payments no case was matched to, and officers' resolutions.
+//! - [`receipts`]: e-receipts (biên lai điện tử) for posted payments: numbered, signed, voided.
 //! - [`staff`]: staff roles and the signed-in actor.
 //! - [`statistics`]: statistics by case and by money per office, province and nation, and the report forms (JSON, CSV, XLSX).
 //! - [`calendar`]: Vietnam's working-day calendar (lunar holidays, announced swaps) for deadlines.
@@ -24,6 +26,7 @@
 //! - [`notice_service`]: how each notice was served, the fall-back chain and paper-service tasks.
 //! - [`partners`]: the partner registry, ed25519 keys, signed pushes and the hub's signed answers.
 //! - [`evidence`]: signed evidences telling each court what became of the judgments it sent.
+//! - [`verification`]: verifying debtors' means in the national databases; records, runs, scheduler.
 
 pub mod bus;
 pub mod calendar;
@@ -42,10 +45,13 @@ pub mod metrics;
 pub mod notice_service;
 pub mod outbox;
 pub mod partners;
+pub mod receipts;
+pub mod reconciliation;
 pub mod registers;
 pub mod replay;
 pub mod requests;
 pub mod retry;
 pub mod staff;
 pub mod statistics;
+pub mod verification;
 pub mod worker;

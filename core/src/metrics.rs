@@ -56,6 +56,25 @@ pub struct Metrics {
     deadlines_due_soon: Gauge,
     circuit_state: Family<PartnerLabels, Gauge>,
     notices_served: Family<ChannelLabels, Counter>,
+    registry_queries: Family<RegistryLabels, Counter>,
+    court_deliveries: Family<CourtLabels, Counter>,
+}
+
+/// Court evidence deliveries: the court code (bounded by the configured endpoints and the
+/// registered courts) and the outcome.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CourtLabels {
+    court: String,
+    outcome: String,
+}
+
+/// National-database queries: the database (four), outcome (found, nothing_found, failed)
+/// and cache (hit, miss).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RegistryLabels {
+    database: String,
+    outcome: String,
+    cache: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -185,9 +204,23 @@ impl Metrics {
             "Notices validly served, by channel (vneid, email, direct, post, posting)",
             notices_served.clone(),
         );
+        let registry_queries = Family::<RegistryLabels, Counter>::default();
+        registry.register(
+            "thads_registry_queries",
+            "National-database verification queries, by database, outcome (found, nothing_found, failed) and cache (hit, miss)",
+            registry_queries.clone(),
+        );
+        let court_deliveries = Family::<CourtLabels, Counter>::default();
+        registry.register(
+            "thads_court_deliveries",
+            "Evidences pushed to courts, by court and outcome (delivered, failed attempt, skipped: no endpoint)",
+            court_deliveries.clone(),
+        );
         Self {
+            court_deliveries,
             circuit_state,
             notices_served,
+            registry_queries,
             operations,
             digests,
             deadlines_overdue,
@@ -326,6 +359,30 @@ impl Metrics {
             .inc();
     }
 
+    /// Counts an evidence delivery to `court` by outcome (`delivered`, `failed` for a failed
+    /// attempt, `skipped` when the court has no endpoint and pulls), to watch each court's
+    /// endpoint.
+    pub fn court_delivery(&self, court: &str, outcome: &str) {
+        self.court_deliveries
+            .get_or_create(&CourtLabels {
+                court: court.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    /// Counts a national-database query by database, outcome and whether the cache answered,
+    /// to watch each partner's failures and the cache's share.
+    pub fn registry_query(&self, database: &str, outcome: &str, cache_hit: bool) {
+        self.registry_queries
+            .get_or_create(&RegistryLabels {
+                database: database.to_string(),
+                outcome: outcome.to_string(),
+                cache: if cache_hit { "hit" } else { "miss" }.to_string(),
+            })
+            .inc();
+    }
+
     /// The text exposition format for `/metrics`.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -350,6 +407,7 @@ mod tests {
         m.set_dlq_depth(3);
         m.set_circuit_state("vneid", 1);
         m.notice_served("email");
+        m.court_delivery("TAND79-KV1", "delivered");
         let text = m.render();
         for name in [
             "thads_messages_in_total{subject=\"in.court.judgment\",outcome=\"accepted\"} 1",
@@ -360,6 +418,7 @@ mod tests {
             "thads_handler_seconds_bucket",
             "thads_circuit_state{partner=\"vneid\"} 1",
             "thads_notices_served_total{channel=\"email\"} 1",
+            "thads_court_deliveries_total{court=\"TAND79-KV1\",outcome=\"delivered\"} 1",
         ] {
             assert!(text.contains(name), "missing {name} in\n{text}");
         }

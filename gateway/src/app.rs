@@ -179,6 +179,25 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         ),
         config.bank.concurrency.get(),
     ));
+    // Evidences and decision reports pushed to each court's endpoint (docs/court-delivery.md).
+    let court_delivery = thads_court::CourtDelivery::new(
+        thads_court::DeliverySettings {
+            db: db.clone(),
+            metrics: metrics.clone(),
+            hub_key: trust.hub_key.clone(),
+            ack_wait: config.bus.ack_wait,
+            policy: config.bus.retry_policy(),
+            shutdown: shutdown.clone(),
+        },
+        &config.court.endpoints,
+        &config.court.delivery,
+    )
+    .context("the [court.endpoints] / [court.delivery] configuration")?;
+    tracing::info!(
+        courts = ?court_delivery.courts(),
+        "court evidences are pushed to these courts; the others pull them"
+    );
+    handlers.push((court_delivery, config.court.delivery.concurrency.get()));
     for (handler, copies) in handlers {
         for _ in 0..copies {
             let worker = Worker::new(
@@ -216,6 +235,22 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         ));
     }
 
+    let registries =
+        thads_registries::Registries::new(db.clone(), &config.registries, metrics.clone())
+            .context("the [registries] configuration")?;
+    let verifier = Arc::new(thads_core::verification::Verifier::new(
+        db.clone(),
+        schedule.clone(),
+        Arc::new(registries),
+        config.verification.clone(),
+    ));
+    if !verifier.any_configured() {
+        tracing::warn!("no [registries.*] endpoint is set: verification records stay incomplete and no run starts by itself");
+    } else if config.verification.enabled {
+        let scheduler = thads_core::verification::scheduler::Scheduler::new((*verifier).clone());
+        tasks.spawn(scheduler.run(shutdown.clone()));
+    }
+
     let state = AppState::new(
         db.clone(),
         bus.clone(),
@@ -250,6 +285,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         listener,
         crate::http::vneid::with_receipt_token(router(state), receipt_token.as_deref())
             .layer(axum::Extension(trust))
+            .layer(axum::Extension(verifier))
             .into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move {

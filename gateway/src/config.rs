@@ -60,6 +60,12 @@ pub struct Config {
     pub court: CourtConfig,
     /// The hub's own signing key (receipts and court evidences).
     pub signing: SigningConfig,
+    /// The national databases verification queries go to (`[registries.population]`, `.land`,
+    /// `.vehicle`, `.business`): endpoint, token, timeout, rate limit, cache lifetime.
+    pub registries: thads_registries::RegistriesConfig,
+    /// Verification runs: automatic start after the voluntary period, retries of incomplete
+    /// records.
+    pub verification: thads_core::verification::VerificationConfig,
 }
 
 /// Court intake settings.
@@ -71,6 +77,12 @@ pub struct CourtConfig {
     /// (with a loud warning at start); production sets it. A signature that is sent is always
     /// checked, whatever this says.
     pub require_signatures: bool,
+    /// Where each court takes the signed evidences the hub pushes to it, by court code:
+    /// `[court.endpoints.TAND79-KV1] url = "https://…", token_file = "/run/secrets/…"`. A court
+    /// without an entry pulls them (`GET /v1/court/evidences`). See `docs/court-delivery.md`.
+    pub endpoints: std::collections::BTreeMap<String, thads_court::CourtEndpoint>,
+    /// Time limit, parallelism and circuit breaker of those pushes.
+    pub delivery: thads_court::DeliveryConfig,
 }
 
 /// The hub's signing key, which signs receipts and court evidences; its public half is at
@@ -265,6 +277,8 @@ impl Default for Config {
             digest: DigestConfig::default(),
             court: CourtConfig::default(),
             signing: SigningConfig::default(),
+            registries: thads_registries::RegistriesConfig::default(),
+            verification: thads_core::verification::VerificationConfig::default(),
             bank: thads_bank::orders::BankConfig::default(),
             render: thads_core::decisions::render::RenderConfig::default(),
             staff_signing: thads_core::decisions::keys::StaffSigningConfig::default(),
@@ -375,6 +389,14 @@ impl Config {
                 reason: format!("{key}: {reason}"),
             });
         }
+        if let Err(e) = thads_court::delivery_config::validate_endpoints(&self.court.endpoints)
+            .and_then(|()| self.court.delivery.validate())
+        {
+            return Err(ConfigError::Invalid {
+                key: "court",
+                reason: e.to_string(),
+            });
+        }
         if self.digest.hour > 23 {
             return Err(ConfigError::Invalid {
                 key: "digest.hour",
@@ -399,6 +421,15 @@ impl Config {
                 });
             }
         }
+        if let Err((key, reason)) = self.registries.validate() {
+            return Err(ConfigError::Invalid {
+                key: "registries",
+                reason: format!("{key}: {reason}"),
+            });
+        }
+        self.verification
+            .validate()
+            .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
         if let Err(e) = self.mail.validate() {
             return Err(match e {
                 thads_core::mail::MailError::Config { key, reason } => {
@@ -586,6 +617,33 @@ mod tests {
             jail.set_env("THADS_COURT__REQUIRE_SIGNATURES", "false");
             let c = Config::load(Some(Path::new("hub.toml"))).unwrap();
             assert!(!c.court.require_signatures);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn court_endpoints_load_from_file_and_environment_with_tokens_masked() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "hub.toml",
+                "[court.endpoints.TAND01]\nurl = \"https://toaan-hn.example/evidences\"\ntoken = \"court-secret-1\"\n[court.delivery]\ntimeout = \"3s\"\n",
+            )?;
+            jail.set_env(
+                "THADS_COURT__ENDPOINTS__TAND79-KV1__URL",
+                "http://127.0.0.1:9102/evidences",
+            );
+            let c = Config::load(Some(Path::new("hub.toml"))).unwrap();
+            assert_eq!(c.court.endpoints.len(), 2);
+            assert_eq!(c.court.delivery.timeout, Duration::from_secs(3));
+            let shown = c.masked_toml();
+            assert!(shown.contains("toaan-hn.example"), "{shown}");
+            assert!(!shown.contains("court-secret-1"), "{shown}");
+            jail.set_env("THADS_COURT__ENDPOINTS__TAND79-KV1__URL", "ftp://x");
+            let e = Config::load(Some(Path::new("hub.toml"))).unwrap_err();
+            assert!(
+                e.to_string().contains("court.endpoints.tand79-kv1.url"),
+                "{e}"
+            );
             Ok(())
         });
     }

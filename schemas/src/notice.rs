@@ -56,6 +56,9 @@ pub enum NoticeKind {
     /// The decision to enforce (quyết định thi hành án) was issued; its valid notice to the
     /// debtor starts the voluntary period (Art. 45).
     DecisionIssued,
+    /// An electronic receipt (biên lai điện tử) for money the payer paid into a THADS account;
+    /// sent to the payer when the payer is a party of the case with a CCCD.
+    Receipt,
 }
 
 impl NoticeKind {
@@ -64,6 +67,7 @@ impl NoticeKind {
         match self {
             Self::CaseOpened => "case_opened",
             Self::DecisionIssued => "decision_issued",
+            Self::Receipt => "receipt",
         }
     }
 }

@@ -71,3 +71,27 @@ pub fn camt054_credit(entry_ref: &str, amount: i64, memo: &str) -> String {
 "#
     )
 }
+
+/// The civil-loan example as another judgment: its document id, judgment number, office and
+/// debtor's name replaced — so a test can open several cases that a payment might belong to.
+pub fn civil_loan_variant(
+    document_id: &str,
+    judgment_number: &str,
+    office: &str,
+    debtor: &str,
+) -> String {
+    example("ds-vay-tai-san.xml")
+        .replace("TAND79-KV1-2026-DS-215", document_id)
+        .replace("215/2026/DS-ST", judgment_number)
+        .replace(
+            "<Office>HCM-KV01</Office>",
+            &format!("<Office>{office}</Office>"),
+        )
+        .replace("Trần Thị Bình", debtor)
+}
+
+/// [`camt054_credit`] with the payer's name (`Dbtr/Pty/Nm`) given too.
+pub fn camt054_credit_from(entry_ref: &str, amount: i64, payer: &str, memo: &str) -> String {
+    camt054_credit(entry_ref, amount, memo)
+        .replace("<Nm>TRAN THI BINH</Nm>", &format!("<Nm>{payer}</Nm>"))
+}

@@ -3,7 +3,9 @@
 //!
 //! # Layout
 //! - [`vneid_sim`]: the VNeID notification API simulator.
+//! - [`court_sim`]: a court's endpoint for the evidences the hub pushes (checks the hub's signature).
 //! - [`bank_sim`]: a bank: accounts, account orders, acknowledgements and camt.054 credits.
+//! - [`registry_sim`]: the four national databases (population, land, vehicles, businesses), with faults.
 //! - [`smtp_sink`]: a real SMTP server (STARTTLS, AUTH, forced failures) that keeps and decodes the mail it gets.
 //! - [`services`]: fresh PostgreSQL databases and the NATS address.
 //! - [`hub`]: starting, killing and restarting hub processes.
@@ -11,7 +13,9 @@
 
 pub mod bank_sim;
 pub mod corpus;
+pub mod court_sim;
 pub mod hub;
+pub mod registry_sim;
 pub mod services;
 pub mod smtp_sink;
 pub mod vneid_sim;

@@ -234,10 +234,15 @@ async fn vneid_failing_always_dead_letters_the_notice(kind: Kind) {
     }
     let case = wait_notices(&s.hub, case_id, "delivered", Duration::from_secs(30)).await;
     let msg = s.hub.get_json(&format!("/v1/messages/{id}")).await.unwrap();
-    let states = journey_states(&msg);
+    // The fall-back chain may note a step (e-mail, paper task) while the message sits in
+    // `dead_lettered` or `replayed`; notes repeat the state, so compare the state changes.
+    let mut states = journey_states(&msg);
+    states.dedup();
     assert_eq!(
         &states[states.len() - 4..],
-        ["dead_lettered", "replayed", "sending", "delivered"]
+        ["dead_lettered", "replayed", "sending", "delivered"],
+        "{:#}",
+        msg["journey"]
     );
     assert_eq!(s.sim.state.accepted().len(), parties_with_cccd(&case));
     // A delivered message cannot be replayed; an unknown one is 404.

@@ -1,7 +1,11 @@
 //! Posting bank payments (tiền nộp vào tài khoản tạm giữ của cơ quan THADS) to cases: the
-//! consumer of `in.bank.payment` finds the case by the payment reference printed on every notice
-//! that asks for money, read from the memo accent- and case-blind. A unique match posts the
-//! payment on the case; anything else waits in the reconciliation queue with the reason.
+//! consumer of `in.bank.payment` finds the case by the payment reference printed on every
+//! notice that asks for money, or failing that by the judgment or decision number, the payer's
+//! name and the amount ([`super::matching`]). A confident match posts the payment; anything
+//! else waits in the reconciliation queue ([`crate::reconciliation`]) with its candidate
+//! cases and the reason. [`post_to_case`] is the one posting path, for automatic matches and
+//! officers' resolutions alike: the case's money, its history, its bus event and the
+//! e-receipt ([`crate::receipts`]) are written in the caller's transaction.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,19 +14,25 @@ use async_trait::async_trait;
 use serde::Serialize;
 use sqlx::Row;
 use thads_schemas::bank::{format_iso_date, Payment};
+use thads_schemas::office::OfficeCode;
 use thads_schemas::subjects;
 use thads_schemas::text::fold_ascii;
 
 use super::intake::add_case_event;
+use super::matching::{self, PaymentFacts, Verdict};
 use crate::bus::{ConsumerSpec, Delivery};
 use crate::db::{now_ms, rfc3339, Db, Tx};
 use crate::deadlines::store::Schedule;
-use crate::inbox;
 use crate::journey::{self, JourneyError, MessageState};
+use crate::receipts::{self, ReceiptSummary};
 use crate::worker::{HandleError, Handler};
+use crate::{inbox, outbox, reconciliation};
 
 /// The durable consumer name.
 pub const CONSUMER: &str = "payment-posting";
+
+/// `matched_by` of a payment an officer posted from the reconciliation queue.
+pub const MATCHED_BY_OFFICER: &str = "officer";
 
 /// Length of the hexadecimal part of a payment reference (`THA` + 10 hex digits).
 const REFERENCE_HEX: usize = 10;
@@ -105,14 +115,14 @@ impl Handler for PaymentPosting {
     }
 }
 
-/// Posts the payment or parks it; returns the journey detail.
+/// Posts the payment or parks it; returns the journey detail (never personal data).
 async fn post(
     tx: &mut Tx<'_>,
     schedule: &Schedule,
     payment_id: &str,
     p: &Payment,
 ) -> Result<String, HandleError> {
-    let mut cases: Vec<String> = Vec::new();
+    let mut by_reference: Vec<String> = Vec::new();
     for reference in references_in(&p.remittance) {
         let found: Option<String> =
             sqlx::query_scalar("SELECT id FROM cases WHERE payment_reference = $1")
@@ -120,66 +130,152 @@ async fn post(
                 .fetch_optional(&mut **tx)
                 .await?;
         if let Some(id) = found {
-            if !cases.contains(&id) {
-                cases.push(id);
+            if !by_reference.contains(&id) {
+                by_reference.push(id);
             }
         }
     }
-    let booking = format_iso_date(p.booking_date);
-    let now = now_ms();
-    if let [case_id] = cases.as_slice() {
-        let inserted = sqlx::query(
-            "INSERT INTO case_payments (payment_id, case_id, amount_vnd, booking_date, matched_by, created_at) \
-             VALUES ($1, $2, $3, $4, 'payment_reference', $5) ON CONFLICT (payment_id) DO NOTHING",
-        )
-        .bind(payment_id)
-        .bind(case_id)
-        .bind(p.amount_vnd.amount())
-        .bind(&booking)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if inserted {
-            crate::lifecycle::perform::record_bank_collection(
-                tx,
-                schedule,
-                case_id,
-                p.amount_vnd,
-                p.booking_date,
-                payment_id,
-            )
-            .await?;
-        }
-        add_case_event(
-            tx,
-            case_id,
-            "payment_received",
-            &format!("{} booked {booking}", p.amount_vnd),
-        )
-        .await?;
-        journey::set_case(tx, payment_id, case_id).await?;
-        return Ok(format!("posted to case {case_id} by its payment reference"));
-    }
-    let reason = if cases.is_empty() {
-        "no known case payment reference in the memo".to_string()
-    } else {
-        format!("the memo names {} different cases", cases.len())
+    let cases = reconciliation::candidates::gather(tx, p, &by_reference).await?;
+    let facts = PaymentFacts {
+        memo: &p.remittance,
+        payer_name: p.debtor_name.as_ref().map(|n| n.as_str()),
+        amount: p.amount_vnd,
     };
-    sqlx::query(
-        "INSERT INTO unmatched_payments (payment_id, amount_vnd, booking_date, remittance, reason, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (payment_id) DO NOTHING",
+    match matching::assess(&facts, &cases) {
+        Verdict::Post {
+            case_id,
+            matched_by,
+        } => {
+            let posted = post_to_case(tx, schedule, payment_id, p, &case_id, &matched_by).await?;
+            let receipt = posted
+                .receipt
+                .map(|r| format!("; receipt {}", r.label))
+                .unwrap_or_default();
+            Ok(format!(
+                "posted to case {case_id} by {}{receipt}",
+                describe(&matched_by)
+            ))
+        }
+        Verdict::Queue { reason, candidates } => {
+            reconciliation::queue::park(tx, payment_id, p, &reason, &candidates).await?;
+            Ok(format!("waiting in the reconciliation queue: {reason}"))
+        }
+    }
+}
+
+fn describe(matched_by: &str) -> String {
+    if matched_by == "payment_reference" {
+        "its payment reference".to_string()
+    } else {
+        matched_by.to_string()
+    }
+}
+
+/// What [`post_to_case`] did.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    /// False when the payment was already posted (nothing was written).
+    pub inserted: bool,
+    /// The e-receipt issued for it.
+    pub receipt: Option<receipts::Issued>,
+}
+
+/// Posts `p` on `case_id` inside the caller's transaction — the one path for automatic matches
+/// and officers' resolutions: the `case_payments` row, the case's collected money and state,
+/// a `payment_received` case event, the case event on the bus, and the e-receipt (with its
+/// notice to the payer). A payment already posted changes nothing.
+pub async fn post_to_case(
+    tx: &mut Tx<'_>,
+    schedule: &Schedule,
+    payment_id: &str,
+    p: &Payment,
+    case_id: &str,
+    matched_by: &str,
+) -> Result<Posted, sqlx::Error> {
+    let office: String = sqlx::query_scalar("SELECT office_code FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let booking = format_iso_date(p.booking_date);
+    let inserted = sqlx::query(
+        "INSERT INTO case_payments (payment_id, case_id, amount_vnd, booking_date, matched_by, created_at, account) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (payment_id) DO NOTHING",
     )
     .bind(payment_id)
+    .bind(case_id)
     .bind(p.amount_vnd.amount())
     .bind(&booking)
-    .bind(&p.remittance)
-    .bind(&reason)
-    .bind(now)
+    .bind(matched_by)
+    .bind(now_ms())
+    .bind(&p.account)
     .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !inserted {
+        return Ok(Posted {
+            inserted,
+            receipt: None,
+        });
+    }
+    crate::lifecycle::perform::record_bank_collection(
+        tx,
+        schedule,
+        case_id,
+        p.amount_vnd,
+        p.booking_date,
+        payment_id,
+    )
     .await?;
-    Ok(format!("waiting in the reconciliation queue: {reason}"))
+    add_case_event(
+        tx,
+        case_id,
+        "payment_received",
+        &format!("{} booked {booking} ({matched_by})", p.amount_vnd),
+    )
+    .await?;
+    journey::set_case(tx, payment_id, case_id).await?;
+    if matched_by == "payment_reference" {
+        reconciliation::queue::learn_account(tx, &p.account, &office).await?;
+    }
+    let receipt = receipts::issue(
+        tx,
+        &receipts::NewReceipt {
+            payment_id,
+            case_id,
+            amount: p.amount_vnd,
+            booking_date: p.booking_date,
+            payer_name: p.debtor_name.as_ref().map(|n| n.as_str()),
+            replaces: None,
+        },
+    )
+    .await?;
+    let event = serde_json::json!({
+        "kind": "case.payment_posted",
+        "case_id": case_id,
+        "office": office,
+        "payment_id": payment_id,
+        "amount_vnd": p.amount_vnd.amount(),
+        "booking_date": booking,
+        "matched_by": matched_by,
+        "receipt_id": receipt.receipt_id,
+        "at": rfc3339(now_ms()),
+    });
+    let subject = match OfficeCode::parse(&office) {
+        Ok(code) => subjects::case_event(&code, case_id),
+        Err(_) => format!("{}.{office}.{case_id}", subjects::CASE_PREFIX),
+    };
+    outbox::enqueue(
+        tx,
+        &format!("{case_id}.payment.{payment_id}"),
+        &subject,
+        event.to_string().as_bytes(),
+    )
+    .await?;
+    Ok(Posted {
+        inserted,
+        receipt: Some(receipt),
+    })
 }
 
 /// A payment posted on a case.
@@ -191,12 +287,16 @@ pub struct CasePaymentView {
     pub amount_vnd: i64,
     /// Booking date (ISO).
     pub booking_date: String,
-    /// How it was matched.
+    /// How it was matched: `payment_reference`, signals such as `judgment_number+debtor_name`,
+    /// or `officer`.
     pub matched_by: String,
+    /// The e-receipts issued for it, oldest first (a voided one and its replacement).
+    pub receipts: Vec<ReceiptSummary>,
 }
 
-/// The payments posted on a case, oldest first.
+/// The payments posted on a case, oldest first, each with its receipts.
 pub async fn for_case(db: &Db, case_id: &str) -> Result<Vec<CasePaymentView>, sqlx::Error> {
+    let mut all = receipts::for_case(db, case_id).await?;
     sqlx::query(
         "SELECT payment_id, amount_vnd, booking_date, matched_by FROM case_payments \
          WHERE case_id = $1 ORDER BY created_at, payment_id",
@@ -206,17 +306,24 @@ pub async fn for_case(db: &Db, case_id: &str) -> Result<Vec<CasePaymentView>, sq
     .await?
     .iter()
     .map(|r| {
+        let payment_id: String = r.try_get("payment_id")?;
+        let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut all)
+            .into_iter()
+            .partition(|x| x.payment_id == payment_id);
+        all = rest;
         Ok(CasePaymentView {
-            payment_id: r.try_get("payment_id")?,
+            payment_id,
             amount_vnd: r.try_get("amount_vnd")?,
             booking_date: r.try_get("booking_date")?,
             matched_by: r.try_get("matched_by")?,
+            receipts: mine,
         })
     })
     .collect()
 }
 
-/// A payment waiting for an officer to match it.
+/// A payment waiting for an officer to match it (the legacy `GET /v1/reconciliation` view;
+/// `GET /v1/payments/unmatched` adds candidates and needs a sign-in).
 #[derive(Debug, Clone, Serialize)]
 pub struct UnmatchedView {
     /// The payment message id.
@@ -233,11 +340,11 @@ pub struct UnmatchedView {
     pub created_at: String,
 }
 
-/// The reconciliation queue, oldest first.
+/// The open reconciliation queue, oldest first.
 pub async fn unmatched(db: &Db) -> Result<Vec<UnmatchedView>, sqlx::Error> {
     sqlx::query(
         "SELECT payment_id, amount_vnd, booking_date, remittance, reason, created_at \
-         FROM unmatched_payments ORDER BY created_at, payment_id",
+         FROM unmatched_payments WHERE state = 'open' ORDER BY created_at, payment_id",
     )
     .fetch_all(db.pool())
     .await?

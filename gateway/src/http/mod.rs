@@ -11,8 +11,11 @@ mod extractions;
 mod ops;
 pub mod problem;
 mod read;
+mod receipts;
+mod reconciliation;
 mod reports;
 mod requests;
+mod verification;
 pub(crate) mod vneid;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -181,12 +184,15 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(court::keys::routes())
         .merge(bank_orders::routes())
+        .merge(reconciliation::routes())
+        .merge(receipts::routes())
         .merge(cases::routes())
         .merge(requests::routes())
         .merge(extractions::routes())
         .merge(reports::routes())
         .merge(decisions::routes())
         .merge(vneid::routes())
+        .merge(verification::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

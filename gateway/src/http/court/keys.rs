@@ -3,6 +3,10 @@
 //! `GET /v1/court/evidences?court=CODE&since=RFC3339` lets a court pull the signed evidences of
 //! what became of its judgments.
 //!
+//! Each listing also says, by evidence id under `deliveries`, whether the hub's push to the
+//! court's endpoint was confirmed (`delivered_at`) and after how many attempts
+//! (`delivery_attempts`); it stays outside the signed documents so they verify unchanged.
+//!
 //! The evidences are read by court code alone for now: partner authentication with client
 //! certificates (mTLS) comes with issue 8. They hold no personal data (ids, hashes, reasons).
 
@@ -97,7 +101,18 @@ async fn get_evidences(
             evidence::EvidenceError::Sql(s) => AppError::from(s),
             other => AppError::Internal(other.to_string()),
         })?;
-    Ok(Json(json!({ "court": court, "evidences": evidences })))
+    let mut deliveries =
+        thads_court::delivery_store::delivery_status(&state.db, &court, since, limit)
+            .await
+            .map_err(AppError::from)?;
+    let listed: std::collections::BTreeSet<&str> = evidences
+        .iter()
+        .filter_map(|e| e.get("evidence_id").and_then(Value::as_str))
+        .collect();
+    deliveries.retain(|id, _| listed.contains(id.as_str()));
+    Ok(Json(
+        json!({ "court": court, "evidences": evidences, "deliveries": deliveries }),
+    ))
 }
 
 /// An RFC 3339 instant as epoch milliseconds.
