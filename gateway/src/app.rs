@@ -89,6 +89,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         trust.evidence.clone(),
     );
     tasks.spawn(sealer.run(shutdown.clone()));
+    tasks.spawn(thads_core::receipts::sealer::run(
+        db.clone(),
+        trust.hub_key.clone(),
+        shutdown.clone(),
+    ));
 
     let schedule = Schedule {
         calendar: Arc::new(

@@ -10,9 +10,11 @@
 //! - [`document`]: the receipt document (pure).
 //! - [`store`]: reading, signing and voiding stored receipts.
 //! - [`notice`]: the notice telling the payer.
+//! - [`sealer`]: signing issued receipts in the background.
 
 pub mod document;
 pub mod notice;
+pub mod sealer;
 pub mod store;
 
 use serde::Serialize;
