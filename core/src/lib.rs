@@ -44,6 +44,7 @@ pub mod mail;
 pub mod metrics;
 pub mod notice_service;
 pub mod outbox;
+pub mod rate_limit;
 pub mod partners;
 pub mod receipts;
 pub mod reconciliation;

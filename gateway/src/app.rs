@@ -20,7 +20,7 @@ use thads_vneid::breaker::CircuitBreaker;
 use thads_vneid::client::VneidClient;
 use thads_vneid::fallback::{DeadLetterFallback, NoticeFallback};
 use thads_vneid::notifier::NotifierSettings;
-use thads_vneid::rate::TokenBucket;
+use thads_core::rate_limit::TokenBucket;
 use thads_vneid::VneidNotifier;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use thads_core::verification::{Answer, QueryPurpose, Registry, Subject};
 
-use crate::rate::TokenBucket;
+use thads_core::rate_limit::TokenBucket;
 use crate::retry::CallError;
 use crate::wire::{self, Reading};
 

@@ -10,7 +10,7 @@
 //! - `wire`: the four partners' request and response schemas and their mapping to answers.
 //! - [`client`]: one HTTP attempt against one database.
 //! - [`retry`]: which failures are retried within a run.
-//! - [`rate`]: the token bucket for each partner's rate limit.
+//! - each partner's rate limit is a `thads_core::rate_limit::TokenBucket`.
 //! - [`cache`]: answers reused within their lifetime, with source and fetch time.
 //! - [`audit`]: the audit row of every query.
 
@@ -18,7 +18,6 @@ pub mod audit;
 pub mod cache;
 pub mod client;
 pub mod config;
-pub mod rate;
 pub mod retry;
 mod wire;
 

@@ -11,7 +11,7 @@
 //! - [`client`]: the HTTP call.
 //! - [`retry`]: which answers are worth another try, and which say "no VNeID account".
 //! - [`breaker`]: the per-endpoint circuit breaker.
-//! - [`rate`]: the token bucket for the partner's rate limit.
+//! - the partner's rate limit is a `thads_core::rate_limit::TokenBucket`.
 //! - [`templates`] / [`texts`]: the Vietnamese notice templates and their data.
 //! - [`notifier`]: the handler on `out.vneid.notify`.
 //! - [`receipts`]: delivery and read receipts from VNeID.
@@ -23,7 +23,6 @@ pub mod config;
 pub mod fallback;
 pub mod mapping;
 pub mod notifier;
-pub mod rate;
 pub mod receipts;
 pub mod retry;
 pub mod templates;

@@ -30,7 +30,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::breaker::{Admission, BreakerState, CallOutcome, CircuitBreaker};
 use crate::client::{ClientError, VneidClient};
-use crate::rate::TokenBucket;
+use thads_core::rate_limit::TokenBucket;
 use crate::retry::RetryClass;
 use crate::texts;
 
