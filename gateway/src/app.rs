@@ -15,12 +15,12 @@ use thads_core::deadlines::store::Schedule;
 use thads_core::digest::Digest;
 use thads_core::metrics::Metrics;
 use thads_core::outbox::{OutboxSignal, Relay};
+use thads_core::rate_limit::TokenBucket;
 use thads_core::worker::{Handler, Worker};
 use thads_vneid::breaker::CircuitBreaker;
 use thads_vneid::client::VneidClient;
 use thads_vneid::fallback::{DeadLetterFallback, NoticeFallback};
 use thads_vneid::notifier::NotifierSettings;
-use thads_core::rate_limit::TokenBucket;
 use thads_vneid::VneidNotifier;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -143,7 +143,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 .vneid
                 .resolve_token()
                 .context("cannot read vneid.token_file")?;
-            let client = VneidClient::new(endpoint, token, config.vneid.timeout)
+            let tls = config.vneid.read_tls()?;
+            let client = VneidClient::with_tls(endpoint, token, config.vneid.timeout, &tls)
                 .context("cannot build the VNeID client")?;
             handlers.push((
                 VneidNotifier::new(NotifierSettings {
@@ -183,6 +184,23 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             config.bus.retry_policy(),
         ),
         config.bank.concurrency.get(),
+    ));
+    // The State's share of collected money, transferred to the Treasury (docs/disbursement.md).
+    let treasury_token = config
+        .treasury
+        .resolve_token()
+        .context("cannot read treasury.token_file")?;
+    handlers.push((
+        thads_treasury::TransferSender::new(
+            db.clone(),
+            &config.treasury,
+            treasury_token,
+            metrics.clone(),
+            config.bus.ack_wait,
+            config.bus.retry_policy(),
+        )
+        .context("the [treasury] configuration")?,
+        config.treasury.concurrency.get(),
     ));
     // Evidences and decision reports pushed to each court's endpoint (docs/court-delivery.md).
     let court_delivery = thads_court::CourtDelivery::new(

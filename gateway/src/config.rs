@@ -51,6 +51,8 @@ pub struct Config {
     pub digest: DigestConfig,
     /// Account orders to banks: endpoint per bank code, token, timeout.
     pub bank: thads_bank::orders::BankConfig,
+    /// Transfers to the State Treasury: endpoint, token, timeout (`docs/disbursement.md`).
+    pub treasury: thads_treasury::TreasuryConfig,
     /// PDF rendering of decisions with headless Chromium (`[render] chromium`, `timeout`).
     pub render: thads_core::decisions::render::RenderConfig,
     /// The secret that encrypts the heads' decision-signing keys at rest
@@ -280,6 +282,7 @@ impl Default for Config {
             registries: thads_registries::RegistriesConfig::default(),
             verification: thads_core::verification::VerificationConfig::default(),
             bank: thads_bank::orders::BankConfig::default(),
+            treasury: thads_treasury::TreasuryConfig::default(),
             render: thads_core::decisions::render::RenderConfig::default(),
             staff_signing: thads_core::decisions::keys::StaffSigningConfig::default(),
         }

@@ -29,6 +29,9 @@ pub enum OrderKind {
     Deduct,
     /// Giải tỏa: lift an earlier freeze (Art. 77).
     Release,
+    /// Chi trả: pay collected money out of the THADS deposit account (`account`) to a
+    /// creditor's account (`destination_account`) (Art. 47).
+    Payout,
 }
 
 impl OrderKind {
@@ -38,6 +41,7 @@ impl OrderKind {
             Self::Freeze => "freeze",
             Self::Deduct => "deduct",
             Self::Release => "release",
+            Self::Payout => "payout",
         }
     }
 
@@ -47,6 +51,7 @@ impl OrderKind {
             "freeze" => Self::Freeze,
             "deduct" => Self::Deduct,
             "release" => Self::Release,
+            "payout" => Self::Payout,
             _ => return None,
         })
     }
@@ -57,6 +62,7 @@ impl OrderKind {
             Self::Freeze => "Phong tỏa tài khoản",
             Self::Deduct => "Khấu trừ tiền trong tài khoản",
             Self::Release => "Giải tỏa tài khoản",
+            Self::Payout => "Chi trả tiền thi hành án",
         }
     }
 }
@@ -198,7 +204,11 @@ impl AccountOrder {
                 "/destination_account",
                 "a deduction must name the THADS deposit account receiving the money",
             ),
-            (OrderKind::Deduct, Some(a)) if !is_account(a) => e.push(
+            (OrderKind::Payout, None) => e.push(
+                "/destination_account",
+                "a payout must name the creditor's account receiving the money",
+            ),
+            (OrderKind::Deduct | OrderKind::Payout, Some(a)) if !is_account(a) => e.push(
                 "/destination_account",
                 "must be 4 to 34 letters or digits (the account number)",
             ),

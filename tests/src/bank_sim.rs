@@ -13,7 +13,8 @@
 //! Rules: a freeze holds up to the available balance; a deduction moves up to the amount held
 //! by the freeze it refers to (or, without one, up to the available balance) to the
 //! destination account, and is rejected when that is nothing; a release lifts what its freeze
-//! still holds.
+//! still holds; a payout (chi trả) moves its amount from the THADS deposit account to the
+//! creditor's account, and is rejected when the deposit account lacks it.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -400,6 +401,16 @@ fn execute(accounts: &mut BTreeMap<String, Account>, order: &AccountOrder) -> Re
             let destination = order.destination_account.clone().unwrap_or_default();
             accounts.entry(destination).or_default().balance += moved;
             Ok(moved)
+        }
+        OrderKind::Payout => {
+            // Chi trả: from the THADS deposit account to the creditor's account.
+            if account.available() < amount {
+                return Err("insufficient funds (không đủ số dư)".to_string());
+            }
+            account.balance -= amount;
+            let destination = order.destination_account.clone().unwrap_or_default();
+            accounts.entry(destination).or_default().balance += amount;
+            Ok(amount)
         }
         OrderKind::Release => {
             let freeze = order.references.clone().unwrap_or_default();

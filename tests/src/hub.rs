@@ -1,6 +1,7 @@
 //! Starts real hub processes for end-to-end tests: each with its own port, data folder,
 //! database and (for JetStream) subject prefix, stopped with SIGKILL on `Drop`. Tests can kill
-//! and restart one to prove nothing accepted is lost.
+//! and restart one to prove nothing accepted is lost. Each hub signs in a test administrator
+//! ([`TEST_ADMIN`]) at start; the read helpers send its token unless told otherwise.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -71,7 +72,12 @@ pub struct Hub {
     data_dir: tempfile::TempDir,
     port: u16,
     child: Option<Child>,
+    admin_token: String,
 }
+
+/// The administrator every test hub signs in once at start; [`Hub::get`], [`Hub::get_json`],
+/// [`Hub::get_text`] and [`Hub::wait_for`] send its token (national department: every office).
+pub const TEST_ADMIN: &str = "e2e.quan.tri";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -96,9 +102,16 @@ impl Hub {
             data_dir,
             port,
             child: None,
+            admin_token: String::new(),
         };
         hub.spawn().await;
+        hub.admin_token = hub.staff(TEST_ADMIN, "administrator", "CUC").await;
         hub
+    }
+
+    /// The bearer token of the test administrator ([`TEST_ADMIN`], office `CUC`).
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
     }
 
     async fn spawn(&mut self) {
@@ -180,6 +193,12 @@ impl Hub {
         if let Runtime::Production { database_url, .. } = &self.options.runtime {
             cmd.env("DATABASE_URL", database_url);
         }
+        // A database the options point the hub at is the command line's too.
+        for (k, v) in &self.options.env {
+            if k == "DATABASE_URL" {
+                cmd.env(k, v);
+            }
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -188,7 +207,8 @@ impl Hub {
     }
 
     /// Creates a staff account with the command line and signs it in; returns the bearer
-    /// token of its session.
+    /// token of its session. The test administrator may already exist (two hubs on one
+    /// database): it is then only signed in.
     pub async fn staff(&self, username: &str, role: &str, office: &str) -> String {
         let password = "mat-khau-thu-nghiem-2026";
         let out = self.cli(
@@ -198,7 +218,7 @@ impl Hub {
             &[("THADS_STAFF_PASSWORD", password)],
         );
         assert!(
-            out.status.success(),
+            out.status.success() || username == TEST_ADMIN,
             "staff add {username}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
@@ -292,10 +312,23 @@ impl Hub {
             .unwrap_or_else(|e| panic!("POST judgment: {e}"))
     }
 
-    /// GETs `path` and returns the raw response.
+    /// GETs `path` as the test administrator and returns the raw response.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
+        self.get_with(Some(&self.admin_token), path).await
+    }
+
+    /// GETs `path` without any credential and returns the raw response.
+    pub async fn get_anonymous(&self, path: &str) -> reqwest::Response {
+        self.get_with(None, path).await
+    }
+
+    /// GETs `path` with this bearer token (none: anonymous) and returns the raw response.
+    pub async fn get_with(&self, token: Option<&str>, path: &str) -> reqwest::Response {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
             .send()
             .await
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
@@ -310,9 +343,14 @@ impl Hub {
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
-    /// GETs a JSON document; `None` on 404.
+    /// GETs a JSON document as the test administrator; `None` on 404.
     pub async fn get_json(&self, path: &str) -> Option<Value> {
-        let r = self.get(path).await;
+        self.get_json_with(Some(&self.admin_token), path).await
+    }
+
+    /// GETs a JSON document with this bearer token (none: anonymous); `None` on 404.
+    pub async fn get_json_with(&self, token: Option<&str>, path: &str) -> Option<Value> {
+        let r = self.get_with(token, path).await;
         if r.status() == reqwest::StatusCode::NOT_FOUND {
             return None;
         }
@@ -324,9 +362,22 @@ impl Hub {
         )
     }
 
-    /// Polls `path` until `check` holds, or panics after `timeout` with the last document.
+    /// Polls `path` as the test administrator until `check` holds, or panics after `timeout`
+    /// with the last document.
     pub async fn wait_for(
         &self,
+        path: &str,
+        timeout: Duration,
+        check: impl Fn(&Value) -> bool,
+    ) -> Value {
+        self.wait_for_as(&self.admin_token, path, timeout, check)
+            .await
+    }
+
+    /// Polls `path` with this bearer token until `check` holds, or panics after `timeout`.
+    pub async fn wait_for_as(
+        &self,
+        token: &str,
         path: &str,
         timeout: Duration,
         check: impl Fn(&Value) -> bool,
@@ -334,7 +385,7 @@ impl Hub {
         let deadline = Instant::now() + timeout;
         let mut last = None;
         while Instant::now() < deadline {
-            if let Some(v) = self.get_json(path).await {
+            if let Some(v) = self.get_json_with(Some(token), path).await {
                 if check(&v) {
                     return v;
                 }

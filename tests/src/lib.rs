@@ -6,6 +6,7 @@
 //! - [`court_sim`]: a court's endpoint for the evidences the hub pushes (checks the hub's signature).
 //! - [`bank_sim`]: a bank: accounts, account orders, acknowledgements and camt.054 credits.
 //! - [`registry_sim`]: the four national databases (population, land, vehicles, businesses), with faults.
+//! - [`treasury_sim`]: the State Treasury: transfers acknowledged with its reference, and its statement.
 //! - [`smtp_sink`]: a real SMTP server (STARTTLS, AUTH, forced failures) that keeps and decodes the mail it gets.
 //! - [`services`]: fresh PostgreSQL databases and the NATS address.
 //! - [`hub`]: starting, killing and restarting hub processes.
@@ -18,4 +19,5 @@ pub mod hub;
 pub mod registry_sim;
 pub mod services;
 pub mod smtp_sink;
+pub mod treasury_sim;
 pub mod vneid_sim;

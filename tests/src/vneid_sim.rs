@@ -7,18 +7,28 @@
 //!
 //! A citizen without a VNeID account is answered 404 with `{"code": "no_account"}`: for every
 //! citizen in mode `NoAccount`, or for the CCCDs given to [`SimState::no_account_for`].
+//!
+//! In TLS mode ([`VneidSim::start_tls`]) it serves HTTPS with a certificate of a [`TestCa`]
+//! made at test time and requires a client certificate signed by that CA (mutual TLS, as the
+//! real partner does); it records the subject CN of the client certificate of each request
+//! ([`SimState::client_cns`], [`Received::client_cn`]) and counts refused handshakes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+
+mod tls;
+
+pub use tls::{Peer, TestCa, TlsIncoming};
 
 /// How the simulator answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +69,9 @@ pub struct Received {
     pub reference: String,
     /// The bearer token presented, if any.
     pub token: Option<String>,
+    /// The subject CN of the client certificate the request came with (TLS mode).
+    #[serde(default)]
+    pub client_cn: Option<String>,
 }
 
 #[derive(Debug)]
@@ -67,6 +80,8 @@ struct Inner {
     attempts: u64,
     accepted: BTreeMap<String, Received>,
     no_account: BTreeSet<String>,
+    client_cns: Vec<Option<String>>,
+    refused_handshakes: u64,
 }
 
 /// Shared state of a running simulator.
@@ -97,6 +112,21 @@ impl SimState {
     pub fn no_account_for(&self, cccd: &str) {
         self.lock().no_account.insert(cccd.to_string());
     }
+
+    /// The client certificate's subject CN of each request received, in order (`None` over
+    /// plain HTTP).
+    pub fn client_cns(&self) -> Vec<Option<String>> {
+        self.lock().client_cns.clone()
+    }
+
+    /// TLS handshakes that failed (no client certificate, one from another CA, not TLS).
+    pub fn refused_handshakes(&self) -> u64 {
+        self.lock().refused_handshakes
+    }
+
+    fn refused_handshake(&self) {
+        self.lock().refused_handshakes += 1;
+    }
 }
 
 /// A running simulator.
@@ -107,6 +137,7 @@ pub struct VneidSim {
     /// Its state, to steer and inspect it.
     pub state: SimState,
     task: tokio::task::JoinHandle<()>,
+    tls: bool,
 }
 
 impl VneidSim {
@@ -117,25 +148,66 @@ impl VneidSim {
 
     /// Starts a simulator on `addr`.
     pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
-        let state = SimState(Arc::new(Mutex::new(Inner {
-            mode: Mode::Ok,
-            attempts: 0,
-            accepted: BTreeMap::new(),
-            no_account: BTreeSet::new(),
-        })));
+        let state = new_state();
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let app = router(state.clone());
+        let app = router(state.clone()).into_make_service_with_connect_info::<Peer>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Self { addr, state, task })
+        Ok(Self {
+            addr,
+            state,
+            task,
+            tls: false,
+        })
     }
 
-    /// The base URL to configure as `vneid.endpoint`.
-    pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
+    /// Starts a simulator serving HTTPS on a free loopback port, with a server certificate of
+    /// `ca` (for `127.0.0.1` and `localhost`), requiring a client certificate signed by `ca`.
+    pub async fn start_tls(ca: &TestCa) -> std::io::Result<Self> {
+        Self::start_tls_on(SocketAddr::from(([127, 0, 0, 1], 0)), ca).await
     }
+
+    /// Starts a simulator serving HTTPS on `addr`, as [`VneidSim::start_tls`].
+    pub async fn start_tls_on(addr: SocketAddr, ca: &TestCa) -> std::io::Result<Self> {
+        let config = ca.server_config().map_err(std::io::Error::other)?;
+        let state = new_state();
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let incoming = TlsIncoming::new(
+            listener,
+            tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+            state.clone(),
+        );
+        let app = router(state.clone()).into_make_service_with_connect_info::<Peer>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(incoming, app).await;
+        });
+        Ok(Self {
+            addr,
+            state,
+            task,
+            tls: true,
+        })
+    }
+
+    /// The base URL to configure as `vneid.endpoint` (`https://127.0.0.1:…` in TLS mode).
+    pub fn endpoint(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+}
+
+fn new_state() -> SimState {
+    SimState(Arc::new(Mutex::new(Inner {
+        mode: Mode::Ok,
+        attempts: 0,
+        accepted: BTreeMap::new(),
+        no_account: BTreeSet::new(),
+        client_cns: Vec::new(),
+        refused_handshakes: 0,
+    })))
 }
 
 impl Drop for VneidSim {
@@ -166,11 +238,17 @@ struct NotificationRequest {
 async fn notify(
     State(state): State<SimState>,
     headers: HeaderMap,
+    extensions: Extensions,
     Json(req): Json<NotificationRequest>,
 ) -> Response {
+    // Absent when the router is served without connect info.
+    let client_cn = extensions
+        .get::<ConnectInfo<Peer>>()
+        .and_then(|c| c.0.client_cn.clone());
     let (mode, no_account) = {
         let mut inner = state.lock();
         inner.attempts += 1;
+        inner.client_cns.push(client_cn.clone());
         let no_account = inner.no_account.contains(&req.citizen_id);
         let mode = inner.mode;
         if let Mode::FailNext { n } = mode {
@@ -209,6 +287,7 @@ async fn notify(
         content: req.content,
         reference: req.reference,
         token,
+        client_cn,
     });
     (
         StatusCode::OK,

@@ -139,6 +139,7 @@ async fn unknown_ids_are_404_problems_and_maintenance_answers_503() {
         .hub
         .http
         .put(format!("{}/v1/admin/maintenance", s.hub.base))
+        .bearer_auth(s.hub.admin_token())
         .json(&serde_json::json!({"on": true}))
         .send()
         .await

@@ -329,6 +329,7 @@ async fn court_down_dead_letters_then_replay_delivers_once(kind: Kind) {
         let r = hub
             .http
             .post(format!("{}/v1/admin/messages/{id}/replay", hub.base))
+            .bearer_auth(hub.admin_token())
             .send()
             .await
             .unwrap();
@@ -358,6 +359,7 @@ async fn court_down_dead_letters_then_replay_delivers_once(kind: Kind) {
         let r = hub
             .http
             .post(format!("{}/v1/admin/messages/{id}/replay", hub.base))
+            .bearer_auth(hub.admin_token())
             .send()
             .await
             .unwrap();

@@ -225,8 +225,9 @@ async fn vneid_failing_always_dead_letters_the_notice(kind: Kind) {
     s.sim.state.set_mode(Mode::Ok);
     let replay = |id: String| {
         let http = s.hub.http.clone();
+        let token = s.hub.admin_token().to_string();
         let url = format!("{}/v1/admin/messages/{id}/replay", s.hub.base);
-        async move { http.post(url).send().await.unwrap() }
+        async move { http.post(url).bearer_auth(token).send().await.unwrap() }
     };
     for n in case["notices"].as_array().unwrap() {
         let r = replay(n["message_id"].as_str().unwrap().to_string()).await;
@@ -245,6 +246,20 @@ async fn vneid_failing_always_dead_letters_the_notice(kind: Kind) {
         msg["journey"]
     );
     assert_eq!(s.sim.state.accepted().len(), parties_with_cccd(&case));
+    // The journey names the administrator who replayed it.
+    let replayed = msg["journey"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|step| step["state"] == "replayed")
+        .unwrap();
+    assert!(
+        replayed["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("by {}", thads_e2e::hub::TEST_ADMIN)),
+        "{replayed:#}"
+    );
     // A delivered message cannot be replayed; an unknown one is 404.
     assert_eq!(replay(id.to_string()).await.status().as_u16(), 409);
     assert_eq!(replay("ntc-none".to_string()).await.status().as_u16(), 404);

@@ -74,7 +74,11 @@ async fn payment_is_posted_once_to_its_case(kind: Kind) {
     assert_eq!(case["paid_vnd"], 25_000_000);
     assert_eq!(case["payments"].as_array().unwrap().len(), 1);
 
-    // A payment naming no case waits for an officer.
+    // A payment naming no case waits for an officer (the queue is for casework staff).
+    let officer = s
+        .hub
+        .staff("chv.an", "officer", case["office"].as_str().unwrap())
+        .await;
     let (status, _) = post_bank(
         &s.hub,
         camt054_credit("FT26324000002", 1_000_000, "NOP TIEN THI HANH AN"),
@@ -83,9 +87,12 @@ async fn payment_is_posted_once_to_its_case(kind: Kind) {
     assert_eq!(status, 202);
     let queue = s
         .hub
-        .wait_for("/v1/reconciliation", Duration::from_secs(30), |q| {
-            q.as_array().is_some_and(|a| !a.is_empty())
-        })
+        .wait_for_as(
+            &officer,
+            "/v1/reconciliation",
+            Duration::from_secs(30),
+            |q| q.as_array().is_some_and(|a| !a.is_empty()),
+        )
         .await;
     assert_eq!(queue[0]["amount_vnd"], 1_000_000);
     assert!(queue[0]["reason"]

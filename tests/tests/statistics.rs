@@ -194,7 +194,10 @@ async fn statistics_and_report_endpoints_serve_the_seeded_year() {
         let (got, body) = hub.get_as(&officer, path).await;
         assert_eq!(got, status, "{path}: {body:#}");
     }
-    assert_eq!(hub.get("/v1/statistics?year=2026").await.status(), 401);
+    assert_eq!(
+        hub.get_anonymous("/v1/statistics?year=2026").await.status(),
+        401
+    );
 
     db.close().await;
     drop(hub);

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use thads_core::verification::{Answer, QueryPurpose, Registry, Subject};
 
-use thads_core::rate_limit::TokenBucket;
 use crate::retry::CallError;
 use crate::wire::{self, Reading};
+use thads_core::rate_limit::TokenBucket;
 
 /// One configured database.
 #[derive(Debug)]

@@ -1,9 +1,11 @@
-//! The HTTP call to the VNeID notification API.
+//! The HTTP call to the VNeID notification API, over mutual TLS when a client certificate is
+//! configured (`vneid.client_cert_file`, `vneid.client_key_file`, `vneid.ca_file`).
 
 use std::time::Duration;
 
 use thads_schemas::notice::NoticeCommand;
 
+use crate::config::TlsMaterial;
 use crate::mapping;
 use crate::retry::{classify_answer, RetryClass};
 
@@ -13,6 +15,11 @@ pub enum ClientError {
     /// No answer (connection refused, timeout, reset): retriable.
     #[error("no answer from VNeID: {0}")]
     Transport(String),
+    /// The TLS handshake failed (the server refused our client certificate, or we do not
+    /// trust its certificate): retriable, since fixing the certificates on either side makes
+    /// the same notice go through.
+    #[error("TLS with VNeID failed: {0}")]
+    Tls(String),
     /// An answer that may succeed later.
     #[error("VNeID answered {status}: {body}")]
     Retriable {
@@ -44,7 +51,7 @@ impl ClientError {
     /// Whether another attempt may succeed.
     pub fn retry_class(&self) -> RetryClass {
         match self {
-            Self::Transport(_) | Self::Retriable { .. } => RetryClass::Retriable,
+            Self::Transport(_) | Self::Tls(_) | Self::Retriable { .. } => RetryClass::Retriable,
             Self::Permanent { .. } | Self::Build(_) => RetryClass::Permanent,
             Self::NoAccount { .. } => RetryClass::NoAccount,
         }
@@ -66,12 +73,47 @@ impl VneidClient {
         token: Option<String>,
         timeout: Duration,
     ) -> Result<Self, ClientError> {
-        let http = reqwest::Client::builder()
+        Self::with_tls(endpoint, token, timeout, &TlsMaterial::default())
+    }
+
+    /// A client for `endpoint` that presents the client certificate of `tls` (if any) and
+    /// trusts its extra roots besides the public web roots.
+    pub fn with_tls(
+        endpoint: &str,
+        token: Option<String>,
+        timeout: Duration,
+        tls: &TlsMaterial,
+    ) -> Result<Self, ClientError> {
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .user_agent(concat!("thads-hub/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("thads-hub/", env!("CARGO_PKG_VERSION")));
+        if let Some(roots) = &tls.roots {
+            let certs = reqwest::Certificate::from_pem_bundle(roots)
+                .map_err(|e| ClientError::Build(format!("vneid.ca_file: {}", error_chain(&e))))?;
+            if certs.is_empty() {
+                return Err(ClientError::Build(
+                    "vneid.ca_file: no certificate in the file".into(),
+                ));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some(pem) = &tls.identity {
+            // The error never quotes the PEM, so the key cannot leak through it.
+            let identity = reqwest::Identity::from_pem(pem).map_err(|e| {
+                ClientError::Build(format!(
+                    "vneid.client_cert_file / vneid.client_key_file: {}",
+                    error_chain(&e)
+                ))
+            })?;
+            builder = builder.identity(identity);
+        }
+        let http = builder
             .build()
-            .map_err(|e| ClientError::Build(e.to_string()))?;
+            .map_err(|e| ClientError::Build(error_chain(&e)))?;
         Ok(Self {
             http,
             url: format!("{}/notifications", endpoint.trim_end_matches('/')),
@@ -103,10 +145,7 @@ impl VneidClient {
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(without_url(e)))?;
+        let response = request.send().await.map_err(transport_error)?;
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
         match classify_answer(status, &body) {
@@ -132,7 +171,9 @@ fn truncate(s: &str) -> String {
     s.chars().take(200).collect()
 }
 
-fn without_url(e: reqwest::Error) -> String {
+/// A failed request as `Transport` or, when TLS is what failed, `Tls`; the message carries the
+/// causes (rustls names the certificate problem or the alert) but not the URL.
+fn transport_error(e: reqwest::Error) -> ClientError {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -140,5 +181,79 @@ fn without_url(e: reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    format!("{kind}: {}", e.without_url())
+    let text = format!("{kind}: {}", error_chain(&e.without_url()));
+    if is_tls_failure(&text) {
+        ClientError::Tls(text)
+    } else {
+        ClientError::Transport(text)
+    }
+}
+
+/// Whether the causes of a failed request are a TLS failure: a certificate the client or the
+/// server refused, a TLS alert, or a peer that does not speak TLS.
+fn is_tls_failure(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    ["certificate", "alert", "tls", "handshake"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
+/// The error and its causes, `a: b: c`, without repeating a cause its parent already quotes.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn tls_failures_are_told_apart_from_other_transport_failures() {
+        assert!(is_tls_failure(
+            "request failed: error sending request: received fatal alert: CertificateRequired"
+        ));
+        assert!(is_tls_failure(
+            "connection failed: invalid peer certificate: UnknownIssuer"
+        ));
+        assert!(!is_tls_failure(
+            "connection failed: tcp connect error: Connection refused (os error 111)"
+        ));
+        assert_eq!(
+            ClientError::Tls("x".into()).retry_class(),
+            RetryClass::Retriable
+        );
+    }
+
+    #[test]
+    fn bad_tls_material_fails_the_build_naming_the_key() {
+        let tls = TlsMaterial {
+            identity: Some(
+                b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".to_vec(),
+            ),
+            roots: None,
+        };
+        let e = VneidClient::with_tls("https://x", None, Duration::from_secs(1), &tls)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("vneid.client_cert_file"), "{e}");
+        let tls = TlsMaterial {
+            identity: None,
+            roots: Some(b"no certificate here".to_vec()),
+        };
+        let e = VneidClient::with_tls("https://x", None, Duration::from_secs(1), &tls)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("vneid.ca_file"), "{e}");
+    }
 }

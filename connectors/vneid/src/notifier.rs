@@ -30,9 +30,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::breaker::{Admission, BreakerState, CallOutcome, CircuitBreaker};
 use crate::client::{ClientError, VneidClient};
-use thads_core::rate_limit::TokenBucket;
 use crate::retry::RetryClass;
 use crate::texts;
+use thads_core::rate_limit::TokenBucket;
 
 /// The durable consumer name.
 pub const CONSUMER: &str = "vneid-notify";

@@ -83,6 +83,14 @@ pub struct MoneyView {
     pub reduced_vnd: i64,
     /// Still due.
     pub remaining_vnd: i64,
+    /// Paid out to private creditors and kept for enforcement costs (chi trả, Art. 47).
+    pub paid_out_vnd: i64,
+    /// Allocated to the State budget (court fees, fines, confiscation).
+    pub state_share_vnd: i64,
+    /// Transferred to the State Treasury.
+    pub transferred_vnd: i64,
+    /// Still on the deposit account: collected = paid out + transferred + held.
+    pub held_vnd: i64,
 }
 
 /// A register book entry of the case.
@@ -285,6 +293,7 @@ pub async fn load(
     let amount: i64 = c.try_get("amount_vnd")?;
     let collected: i64 = c.try_get("collected_vnd")?;
     let reduced: i64 = c.try_get("reduced_vnd")?;
+    let totals = crate::disbursement::totals::for_case(db, id).await?;
     Ok(Some(CaseView {
         id: c.try_get("id")?,
         office: c.try_get("office_code")?,
@@ -306,6 +315,10 @@ pub async fn load(
             disbursed_vnd: c.try_get("disbursed_vnd")?,
             reduced_vnd: reduced,
             remaining_vnd: (amount - collected - reduced).max(0),
+            paid_out_vnd: totals.paid_out_vnd,
+            state_share_vnd: totals.state_share_vnd,
+            transferred_vnd: totals.transferred_vnd,
+            held_vnd: collected - totals.paid_out_vnd - totals.transferred_vnd,
         },
         register_entries,
         operations,

@@ -163,6 +163,25 @@ pub fn require_office(actor: &Actor, office: &OfficeCode) -> Result<(), AppError
     }
 }
 
+/// The office of case `case_id` when the actor's office covers it (any role: every member of
+/// the office reads its cases; administrators those of the offices they cover); 404 "case"
+/// both when there is no such case and when it belongs to another office, so other offices
+/// do not learn that it exists (as `GET /v1/cases/{id}/operations` does).
+pub(crate) async fn visible_case(
+    state: &AppState,
+    actor: &Actor,
+    case_id: &str,
+) -> Result<OfficeCode, AppError> {
+    let office: Option<String> = sqlx::query_scalar("SELECT office_code FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_optional(state.db.pool())
+        .await?;
+    office
+        .and_then(|o| OfficeCode::parse(&o).ok())
+        .filter(|o| actor.covers_office(o))
+        .ok_or(AppError::NotFound("case".into()))
+}
+
 /// Logs how to create the first account when there is none: the hub never creates an account
 /// or a default password by itself.
 pub async fn warn_if_no_accounts(db: &Db) {

@@ -1,6 +1,7 @@
 //! `POST /v1/bank/notifications`: a bank sends a camt.054 notification; every booked credit is
 //! recorded once (by bank and entry reference) before the 202, and entry errors come back in the
-//! answer. `GET /v1/reconciliation` lists the payments no case could be found for.
+//! answer. `GET /v1/reconciliation` lists the payments no case could be found for (signed-in
+//! staff, the items of their offices).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -10,8 +11,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use thads_bank::intake::{accept_notification, BankIntakeError};
 use thads_core::cases::payments::{self, UnmatchedView};
+use thads_core::reconciliation::queue;
 use thads_schemas::subjects;
 
+use super::auth::CurrentActor;
 use super::problem::AppError;
 use super::{require_xml, AppState};
 
@@ -50,9 +53,20 @@ pub(crate) async fn post_notification(
     }
 }
 
-/// The reconciliation queue.
+/// The open reconciliation queue as the signed-in person may see it: the same items
+/// `GET /v1/payments/unmatched` shows them (staff of the offices a payment is entitled to,
+/// administrators above them; a payment no office is known for to every casework role).
 pub(crate) async fn get_reconciliation(
     State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
 ) -> Result<Json<Vec<UnmatchedView>>, AppError> {
-    Ok(Json(payments::unmatched(&state.db).await?))
+    let visible: std::collections::HashSet<String> =
+        queue::list(&state.db, &actor, queue::StateFilter::Open)
+            .await?
+            .into_iter()
+            .map(|i| i.payment_id)
+            .collect();
+    let mut list = payments::unmatched(&state.db).await?;
+    list.retain(|p| visible.contains(&p.payment_id));
+    Ok(Json(list))
 }

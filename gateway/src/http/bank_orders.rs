@@ -1,6 +1,6 @@
 //! Account orders to banks over HTTP: an officer or head issues a freeze, deduction or release
 //! for a case (`POST /v1/cases/{id}/bank-orders`), banks acknowledge orders
-//! (`POST /v1/bank/orders/acks`), and anyone on the read side follows an order
+//! (`POST /v1/bank/orders/acks`), and staff of the case's office follow an order
 //! (`GET /v1/bank/orders/{order_id}`, `GET /v1/cases/{id}/bank-orders`).
 
 use axum::body::Bytes;
@@ -24,7 +24,7 @@ use thads_schemas::text::PersonalText;
 use thads_schemas::validation::FieldError;
 use time::Date;
 
-use super::auth::{require_office, require_role, CurrentActor};
+use super::auth::{require_office, require_role, visible_case, CurrentActor};
 use super::problem::AppError;
 use super::AppState;
 
@@ -113,22 +113,29 @@ async fn post_ack(
     }
 }
 
-/// One order with its state and the bank's answer.
+/// One order with its state and the bank's answer, for staff of its case's office (404 for
+/// other offices).
 async fn get_order(
     State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     Path(order_id): Path<String>,
 ) -> Result<Json<OrderView>, AppError> {
-    store::load(&state.db, &order_id)
+    let order = store::load(&state.db, &order_id)
         .await?
-        .map(Json)
-        .ok_or(AppError::NotFound("order".into()))
+        .ok_or(AppError::NotFound("order".into()))?;
+    visible_case(&state, &actor, &order.case_id)
+        .await
+        .map_err(|_| AppError::NotFound("order".into()))?;
+    Ok(Json(order))
 }
 
-/// The orders of a case, oldest first.
+/// The orders of a case, oldest first, for staff of its office.
 async fn get_case_orders(
     State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<OrderView>>, AppError> {
+    visible_case(&state, &actor, &id).await?;
     Ok(Json(store::for_case(&state.db, &id).await?))
 }
 
@@ -164,6 +171,7 @@ fn default_basis(kind: OrderKind) -> &'static str {
         OrderKind::Freeze => "Điều 67 Luật Thi hành án dân sự",
         OrderKind::Deduct => "Điều 76 Luật Thi hành án dân sự",
         OrderKind::Release => "Điều 77 Luật Thi hành án dân sự",
+        OrderKind::Payout => "Điều 47 Luật Thi hành án dân sự",
     }
 }
 

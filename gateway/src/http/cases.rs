@@ -198,8 +198,8 @@ struct CatalogueEntry {
 }
 
 /// Every operation, who performs it and from which states: what clients and the console
-/// need to offer the right actions.
-async fn get_catalogue() -> Json<Vec<CatalogueEntry>> {
+/// need to offer the right actions (any signed-in person).
+async fn get_catalogue(CurrentActor(_actor): CurrentActor) -> Json<Vec<CatalogueEntry>> {
     let office = OfficeCode::parse("XX").ok();
     let list = office
         .map(|o| samples(&o))

@@ -7,6 +7,7 @@ mod bank_orders;
 mod cases;
 mod court;
 pub(crate) mod decisions;
+mod disbursement;
 mod extractions;
 mod ops;
 pub mod problem;
@@ -15,6 +16,7 @@ mod receipts;
 mod reconciliation;
 mod reports;
 mod requests;
+mod treasury;
 mod verification;
 pub(crate) mod vneid;
 
@@ -193,6 +195,8 @@ pub fn router(state: AppState) -> Router {
         .merge(decisions::routes())
         .merge(vneid::routes())
         .merge(verification::routes())
+        .merge(disbursement::routes())
+        .merge(treasury::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

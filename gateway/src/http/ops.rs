@@ -1,6 +1,7 @@
 //! Operations endpoints: `/healthz` (the process is alive), `/readyz` (database and bus answer,
 //! each within its own time limit; 503 in maintenance), `/metrics` (Prometheus) and the
-//! maintenance switch `PUT /v1/admin/maintenance`.
+//! maintenance switch `PUT /v1/admin/maintenance` and the replay of a dead letter
+//! `POST /v1/admin/messages/{id}/replay` (administrators only).
 
 use std::time::Duration;
 
@@ -9,7 +10,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use thads_core::staff::Role;
 
+use super::auth::{require_role, CurrentActor};
 use super::AppState;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -100,13 +103,17 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 /// Puts a dead letter back on its subject (202), or says why not (404, 409).
+/// Administrators only; the journey's `replayed` step names the administrator.
 pub(crate) async fn post_replay(
     State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, super::problem::AppError> {
     use super::problem::AppError;
     use thads_core::replay::{replay, ReplayError};
-    match replay(&state.db, &state.outbox, &id, "administrator").await {
+    require_role(&actor, &[Role::Administrator])?;
+    tracing::info!(message = %id, admin = %actor.username, "replay asked for");
+    match replay(&state.db, &state.outbox, &id, &actor.username).await {
         Ok(r) => Ok((StatusCode::ACCEPTED, Json(r)).into_response()),
         Err(ReplayError::NotFound(_)) => Err(AppError::NotFound("message".into())),
         Err(e @ ReplayError::NotDeadLettered { .. }) => Err(AppError::Conflict(e.to_string())),
@@ -120,12 +127,14 @@ pub(crate) struct Maintenance {
     on: bool,
 }
 
-/// Turns maintenance on or off.
+/// Turns maintenance on or off (administrators only; logged with who switched it).
 pub(crate) async fn put_maintenance(
     State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     Json(m): Json<Maintenance>,
-) -> Json<Maintenance> {
+) -> Result<Json<Maintenance>, super::problem::AppError> {
+    require_role(&actor, &[Role::Administrator])?;
     state.set_maintenance(m.on);
-    tracing::warn!(on = m.on, "maintenance switch changed");
-    Json(m)
+    tracing::warn!(on = m.on, admin = %actor.username, "maintenance switch changed");
+    Ok(Json(m))
 }

@@ -2,7 +2,8 @@
 //! hub's key (verifiable with `GET /v1/keys`, like court receipts and evidences; its state in
 //! `X-Receipt-State`), `GET /v1/cases/{id}/receipts` lists a case's receipts, and
 //! `POST /v1/receipts/{id}/void` (head only, with a reason) voids one and issues its
-//! replacement with a new number.
+//! replacement with a new number. Reads are for staff of the issuing office (administrators
+//! above it); other offices get 404.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -14,9 +15,10 @@ use axum::{Extension, Json, Router};
 use serde_json::Value;
 use thads_core::partners::Trust;
 use thads_core::receipts::store::{self, ReceiptError, ReceiptSummary, Voided};
+use thads_schemas::office::OfficeCode;
 use thads_schemas::validation::FieldError;
 
-use super::auth::CurrentActor;
+use super::auth::{visible_case, CurrentActor};
 use super::problem::AppError;
 use super::AppState;
 
@@ -55,13 +57,16 @@ fn key(trust: Option<Extension<Trust>>) -> Result<Trust, AppError> {
 
 /// The signed receipt document; `X-Receipt-State` says whether it was voided, and a `Link`
 /// with `rel="successor-version"` names its replacement.
+/// Staff of the issuing office (and administrators above it) only; 404 for other offices.
 async fn get_receipt(
     State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     trust: Option<Extension<Trust>>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (summary, _) = store::find(&state.db, &id)
         .await?
+        .filter(|(_, office)| OfficeCode::parse(office).is_ok_and(|o| actor.covers_office(&o)))
         .ok_or(AppError::NotFound("receipt".into()))?;
     let trust = key(trust)?;
     let document: Value = store::signed(&state.db, &trust.hub_key, &id).await?;
@@ -80,18 +85,14 @@ async fn get_receipt(
 }
 
 /// A case's receipts, in the order they were issued (signing any not signed yet).
+/// Staff of the case's office only; 404 for other offices.
 async fn get_case_receipts(
     State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     trust: Option<Extension<Trust>>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ReceiptSummary>>, AppError> {
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM cases WHERE id = $1")
-        .bind(&id)
-        .fetch_optional(state.db.pool())
-        .await?;
-    if exists.is_none() {
-        return Err(AppError::NotFound("case".into()));
-    }
+    visible_case(&state, &actor, &id).await?;
     let mut list = store::for_case(&state.db, &id).await?;
     if let Some(Extension(trust)) = trust {
         if list.iter().any(|r| !r.signed) {

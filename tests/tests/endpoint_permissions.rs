@@ -1,0 +1,471 @@
+//! Role and office permissions, endpoint by endpoint (issue 8).
+//!
+//! Every staff endpoint in [`MATRIX`] is called without a token (401), by people it must
+//! refuse (another office: 404 so existence is not revealed, or 403 for the wrong role) and by
+//! someone it serves (2xx, or the documented non-refusal answer such as 409). Adding an
+//! endpoint is one line. [`every_route_is_classified_or_refuses_anonymous_calls`] reads the
+//! route list from the gateway's source and calls every route that is not a partner or
+//! public endpoint without a token: a new route that forgets its session check fails it.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use thads_e2e::corpus::camt054_credit;
+use thads_e2e::hub::Hub;
+
+/// The office of the civil-loan example's case.
+const OFFICE: &str = "HCM-KV01";
+
+/// Who calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    /// An enforcement officer of the case's office.
+    Officer,
+    /// A clerk of the case's office.
+    Clerk,
+    /// The head of another office of the same province.
+    OtherHead,
+    /// An administrator of another province.
+    OtherAdmin,
+    /// The test administrator of the national department (`CUC`, every office).
+    Admin,
+}
+
+/// One line of the matrix: method, path (`{case}`, `{message}`, `{payload_message}`,
+/// `{receipt}`, `{order}` are filled in), JSON body for unsafe methods, who is served and
+/// with which status, and who is refused with which status.
+struct Line {
+    method: &'static str,
+    path: &'static str,
+    body: Option<&'static str>,
+    served: &'static [(Who, u16)],
+    refused: &'static [(Who, u16)],
+}
+
+const fn get(
+    path: &'static str,
+    served: &'static [(Who, u16)],
+    refused: &'static [(Who, u16)],
+) -> Line {
+    Line {
+        method: "GET",
+        path,
+        body: None,
+        served,
+        refused,
+    }
+}
+
+use Who::*;
+
+/// The staff endpoints and who may call them.
+const MATRIX: &[Line] = &[
+    // Case reads: any role of the case's office, administrators above it; others 404.
+    get(
+        "/v1/cases/{case}",
+        &[(Officer, 200), (Clerk, 200), (Admin, 200)],
+        &[(OtherHead, 404), (OtherAdmin, 404)],
+    ),
+    get(
+        "/v1/cases/{case}/operations",
+        &[(Clerk, 200), (Admin, 200)],
+        &[(OtherHead, 404), (OtherAdmin, 404)],
+    ),
+    get(
+        "/v1/cases/{case}/receipts",
+        &[(Officer, 200), (Admin, 200)],
+        &[(OtherHead, 404), (OtherAdmin, 404)],
+    ),
+    get(
+        "/v1/cases/{case}/bank-orders",
+        &[(Officer, 200), (Clerk, 200)],
+        &[(OtherHead, 404), (OtherAdmin, 404)],
+    ),
+    get(
+        "/v1/cases/{case}/verifications",
+        &[(Officer, 200)],
+        &[(OtherHead, 404)],
+    ),
+    get(
+        "/v1/receipts/{receipt}",
+        &[(Officer, 200), (Admin, 200)],
+        &[(OtherHead, 404), (OtherAdmin, 404)],
+    ),
+    get(
+        "/v1/bank/orders/{order}",
+        &[(Officer, 200), (Admin, 200)],
+        &[(OtherHead, 404), (OtherAdmin, 404)],
+    ),
+    // Messages: as their case; a message of no case to administrators only.
+    get(
+        "/v1/messages/{message}",
+        &[(Officer, 200), (Clerk, 200), (Admin, 200)],
+        &[(OtherHead, 404), (OtherAdmin, 404)],
+    ),
+    get(
+        "/v1/messages/{message}/payload",
+        &[(Officer, 200), (Admin, 200)],
+        &[(OtherHead, 404), (OtherAdmin, 404)],
+    ),
+    get(
+        "/v1/messages/{payload_message}",
+        &[(Admin, 200)],
+        &[(Officer, 404), (OtherHead, 404)],
+    ),
+    get(
+        "/v1/messages/{payload_message}/payload",
+        &[(Admin, 200)],
+        &[(Officer, 404), (Clerk, 404)],
+    ),
+    // Lists filtered to the caller's offices.
+    get(
+        "/v1/reconciliation",
+        &[(Officer, 200), (OtherHead, 200), (Admin, 200)],
+        &[],
+    ),
+    get(
+        "/v1/payments/unmatched",
+        &[(Officer, 200), (Admin, 200)],
+        &[],
+    ),
+    get("/v1/worklist", &[(Officer, 200), (Clerk, 200)], &[]),
+    get("/v1/operations", &[(Clerk, 200), (Admin, 200)], &[]),
+    get("/v1/service-tasks", &[(Clerk, 200)], &[(Officer, 403)]),
+    get(
+        "/v1/statistics?year=2026&level=office&code=HCM-KV01",
+        &[(Officer, 200), (Admin, 200)],
+        &[(OtherHead, 403), (OtherAdmin, 403)],
+    ),
+    get(
+        "/v1/reports/cases?year=2026&level=office&code=HCM-KV01",
+        &[(Clerk, 200), (Admin, 200)],
+        &[(OtherHead, 403)],
+    ),
+    get("/v1/auth/me", &[(Clerk, 200)], &[]),
+    // Administrator only.
+    Line {
+        method: "PUT",
+        path: "/v1/admin/maintenance",
+        body: Some(r#"{"on": false}"#),
+        served: &[(Admin, 200), (OtherAdmin, 200)],
+        refused: &[(Officer, 403), (Clerk, 403), (OtherHead, 403)],
+    },
+    Line {
+        method: "POST",
+        path: "/v1/admin/messages/{message}/replay",
+        body: Some("{}"),
+        // Not dead-lettered: the administrator is let through and told so.
+        served: &[(Admin, 409)],
+        refused: &[(Officer, 403), (Clerk, 403), (OtherHead, 403)],
+    },
+    Line {
+        method: "POST",
+        path: "/v1/admin/digest",
+        body: Some("{}"),
+        // No mail server in this test: the administrator is let through and told so.
+        served: &[(Admin, 503)],
+        refused: &[(Officer, 403), (Clerk, 403), (OtherHead, 403)],
+    },
+];
+
+/// Partner endpoints: authenticated by the partner's signature or token, not a staff session.
+const PARTNER: &[&str] = &[
+    "/v1/court/judgments",
+    "/v1/court/evidences",
+    "/v1/bank/notifications",
+    "/v1/bank/orders/acks",
+    "/v1/vneid/receipts",
+];
+
+/// Public by design.
+const PUBLIC: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/v1/keys",
+    "/v1/auth/sign-in",
+    "/v1/auth/sign-out",
+];
+
+/// The ids the matrix's paths name.
+struct Fixture {
+    case: String,
+    message: String,
+    payload_message: String,
+    receipt: String,
+    order: String,
+}
+
+impl Fixture {
+    fn path(&self, template: &str) -> String {
+        template
+            .replace("{case}", &self.case)
+            .replace("{message}", &self.message)
+            .replace("{payload_message}", &self.payload_message)
+            .replace("{receipt}", &self.receipt)
+            .replace("{order}", &self.order)
+    }
+}
+
+/// A case of `OFFICE` with a message, a posted payment's receipt and a bank order, plus a
+/// rejected document (a message of no case).
+async fn fixture(hub: &Hub, officer: &str) -> Fixture {
+    let receipt = post_accepted(hub, &civil_loan()).await;
+    let message = receipt["message_id"].as_str().unwrap().to_string();
+    let case = case_of(hub, &message).await;
+    assert_eq!(case["office"], OFFICE);
+    let case_id = case["id"].as_str().unwrap().to_string();
+
+    // A payment quoting the case's reference: posted on the case, with a receipt.
+    let memo = format!("NOP TIEN {}", case["payment_reference"].as_str().unwrap());
+    let r = hub
+        .http
+        .post(format!("{}/v1/bank/notifications", hub.base))
+        .header("content-type", "application/xml")
+        .body(camt054_credit("FT26327000001", 1_000_000, &memo))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 202);
+    let receipts = hub
+        .wait_for(
+            &format!("/v1/cases/{case_id}/receipts"),
+            Duration::from_secs(30),
+            |l| l.as_array().is_some_and(|a| !a.is_empty()),
+        )
+        .await;
+    let receipt_id = receipts[0]["receipt_id"].as_str().unwrap().to_string();
+
+    // A freeze order issued by the officer.
+    let (status, order) = hub
+        .post_as(
+            officer,
+            &format!("/v1/cases/{case_id}/bank-orders"),
+            &json!({
+                "kind": "freeze",
+                "bank": "VCB",
+                "account": "0071000888999",
+                "amount_vnd": 1_000_000,
+                "decision_number": "12/QĐ-CCTHADS",
+                "decision_date": "2026-11-23",
+                "request_id": "perm-1",
+            }),
+        )
+        .await;
+    assert!(status == 200 || status == 201, "{status} {order:#}");
+
+    // A broken document: rejected, its bytes kept, no case.
+    let r = hub.post_judgment("<Judgment>broken</Judgment>").await;
+    assert_eq!(r.status().as_u16(), 422);
+    let rejected: Value = r.json().await.unwrap();
+    let payload_message = rejected["message_id"].as_str().unwrap().to_string();
+
+    Fixture {
+        case: case_id,
+        message,
+        payload_message,
+        receipt: receipt_id,
+        order: order["order_id"].as_str().unwrap().to_string(),
+    }
+}
+
+async fn call(hub: &Hub, token: Option<&str>, method: &str, path: &str, body: Option<&str>) -> u16 {
+    let url = format!("{}{path}", hub.base);
+    let mut request = match method {
+        "GET" => hub.http.get(url),
+        "POST" => hub.http.post(url),
+        "PUT" => hub.http.put(url),
+        "DELETE" => hub.http.delete(url),
+        other => panic!("method {other}"),
+    };
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn every_staff_endpoint_checks_session_role_and_office() {
+    let s = setup(Kind::Embedded, |_| {}).await;
+    let hub = &s.hub;
+    let officer = hub.staff("chv.an", "officer", OFFICE).await;
+    let clerk = hub.staff("thu.ky", "clerk", OFFICE).await;
+    let other_head = hub.staff("truong.khac", "head", "HCM-KV02").await;
+    let other_admin = hub.staff("quan.tri.hni", "administrator", "HNI").await;
+    let tokens = [
+        (Officer, officer.clone()),
+        (Clerk, clerk),
+        (OtherHead, other_head),
+        (OtherAdmin, other_admin),
+        (Admin, hub.admin_token().to_string()),
+    ];
+    let token = |who: Who| tokens.iter().find(|(w, _)| *w == who).unwrap().1.as_str();
+    let f = fixture(hub, &officer).await;
+
+    let mut failures = Vec::new();
+    for line in MATRIX {
+        let path = f.path(line.path);
+        let status = call(hub, None, line.method, &path, line.body).await;
+        if status != 401 {
+            failures.push(format!(
+                "{} {path} without a token: {status}, want 401",
+                line.method
+            ));
+        }
+        let checks = line.served.iter().chain(line.refused.iter());
+        for &(who, want) in checks {
+            let status = call(hub, Some(token(who)), line.method, &path, line.body).await;
+            if status != want {
+                failures.push(format!(
+                    "{} {path} as {who:?}: {status}, want {want}",
+                    line.method
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // The replay names the administrator who acted (checked with a real dead letter in the
+    // journey tests; here: a refused officer left no trace in the journey).
+    let msg = hub
+        .get_json(&f.path("/v1/messages/{message}"))
+        .await
+        .unwrap();
+    assert!(!journey_states(&msg).contains(&"replayed".to_string()));
+
+    // The case view still masks CCCDs, for its own office too.
+    let (_, case) = hub.get_as(&officer, &f.path("/v1/cases/{case}")).await;
+    for p in case["parties"].as_array().unwrap() {
+        if let Some(cccd) = p["cccd"].as_str() {
+            assert!(cccd.contains('*'), "unmasked CCCD {cccd}");
+        }
+    }
+}
+
+/// The path of every `.route("…", …)` in the gateway's HTTP modules.
+fn routes_in_source() -> BTreeSet<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../gateway/src/http");
+    let mut files = vec![root];
+    let mut paths = BTreeSet::new();
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                files.push(e.unwrap().path());
+            }
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        for (i, _) in text.match_indices(".route(") {
+            let rest = text[i + ".route(".len()..].trim_start();
+            if let Some(rest) = rest.strip_prefix('"') {
+                if let Some(end) = rest.find('"') {
+                    paths.insert(rest[..end].to_string());
+                }
+            }
+        }
+    }
+    paths
+}
+
+#[tokio::test]
+async fn every_route_is_classified_or_refuses_anonymous_calls() {
+    let routes = routes_in_source();
+    assert!(
+        routes.len() > 40,
+        "only {} routes found: {routes:?}",
+        routes.len()
+    );
+    for p in PARTNER.iter().chain(PUBLIC) {
+        assert!(routes.contains(*p), "{p} is listed but not routed any more");
+    }
+    let s = setup(Kind::Embedded, |_| {}).await;
+    let hub = &s.hub;
+    let mut open = Vec::new();
+    for route in &routes {
+        if PARTNER.contains(&route.as_str()) || PUBLIC.contains(&route.as_str()) {
+            continue;
+        }
+        // Fill every `{param}` with an id that exists nowhere.
+        let mut path = String::new();
+        let mut in_param = false;
+        for c in route.chars() {
+            match c {
+                '{' => in_param = true,
+                '}' => {
+                    in_param = false;
+                    path.push_str("khong-co");
+                }
+                _ if in_param => {}
+                _ => path.push(c),
+            }
+        }
+        for method in ["GET", "POST", "PUT", "DELETE"] {
+            let body = (method != "GET").then_some("{}");
+            let status = call(hub, None, method, &path, body).await;
+            if status != 401 && status != 405 {
+                open.push(format!("{method} {route}: {status} without a token"));
+            }
+        }
+    }
+    assert!(
+        open.is_empty(),
+        "staff routes must answer 401 without a session (or be listed as PARTNER or PUBLIC):\n{}",
+        open.join("\n")
+    );
+}
+
+/// The same checks against PostgreSQL and JetStream, for the main reads and an admin switch.
+#[tokio::test]
+async fn production_runtime_smoke() {
+    let s = setup(Kind::Production, |_| {}).await;
+    let hub = &s.hub;
+    let officer = hub.staff("chv.an", "officer", OFFICE).await;
+    let other_head = hub.staff("truong.khac", "head", "HCM-KV02").await;
+    let receipt = post_accepted(hub, &civil_loan()).await;
+    let message = format!("/v1/messages/{}", receipt["message_id"].as_str().unwrap());
+    let case = case_of(hub, receipt["message_id"].as_str().unwrap()).await;
+    let path = format!("/v1/cases/{}", case["id"].as_str().unwrap());
+    assert_eq!(call(hub, None, "GET", &path, None).await, 401);
+    assert_eq!(call(hub, Some(&other_head), "GET", &path, None).await, 404);
+    assert_eq!(call(hub, Some(&officer), "GET", &path, None).await, 200);
+    assert_eq!(call(hub, None, "GET", &message, None).await, 401);
+    assert_eq!(
+        call(hub, Some(&other_head), "GET", &message, None).await,
+        404
+    );
+    assert_eq!(call(hub, Some(&officer), "GET", &message, None).await, 200);
+    let on = Some(r#"{"on": false}"#);
+    assert_eq!(
+        call(hub, None, "PUT", "/v1/admin/maintenance", on).await,
+        401
+    );
+    assert_eq!(
+        call(hub, Some(&officer), "PUT", "/v1/admin/maintenance", on).await,
+        403
+    );
+    assert_eq!(
+        call(
+            hub,
+            Some(hub.admin_token()),
+            "PUT",
+            "/v1/admin/maintenance",
+            on
+        )
+        .await,
+        200
+    );
+}
