@@ -28,6 +28,7 @@
 //! - [`evidence`]: signed evidences telling each court what became of the judgments it sent.
 //! - [`verification`]: verifying debtors' means in the national databases; records, runs, scheduler.
 
+pub mod breaker;
 pub mod bus;
 pub mod calendar;
 pub mod cases;

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use thads_core::breaker::CircuitBreaker;
 use thads_core::bus::embedded::EmbeddedBus;
 use thads_core::bus::jetstream::{JetStreamBus, JetStreamSettings};
 use thads_core::bus::Bus;
@@ -17,7 +18,6 @@ use thads_core::metrics::Metrics;
 use thads_core::outbox::{OutboxSignal, Relay};
 use thads_core::rate_limit::TokenBucket;
 use thads_core::worker::{Handler, Worker};
-use thads_vneid::breaker::CircuitBreaker;
 use thads_vneid::client::VneidClient;
 use thads_vneid::fallback::{DeadLetterFallback, NoticeFallback};
 use thads_vneid::notifier::NotifierSettings;

@@ -19,6 +19,37 @@ fn hub() -> Command {
     c
 }
 
+/// The example configurations in `deploy/config/` stay valid as the configuration grows.
+#[test]
+fn deploy_configs_pass_config_check() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/config");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let out = hub()
+            .arg("--config")
+            .arg(&path)
+            .args(["config", "check"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 2,
+        "no example configurations in {}",
+        dir.display()
+    );
+}
+
 #[test]
 fn config_check_names_the_key_at_fault() {
     let dir = tempfile::tempdir().unwrap();

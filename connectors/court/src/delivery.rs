@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use thads_core::breaker::{Admission, BreakerState, CallOutcome, CircuitBreaker};
 use thads_core::bus::{ConsumerSpec, Delivery};
 use thads_core::db::Db;
 use thads_core::metrics::Metrics;
@@ -24,7 +25,6 @@ use thads_core::partners::HubKey;
 use thads_core::retry::RetryPolicy;
 use thads_core::worker::{HandleError, Handler};
 use thads_schemas::subjects;
-use thads_vneid::breaker::{Admission, BreakerState, CallOutcome, CircuitBreaker};
 use tokio_util::sync::CancellationToken;
 
 use crate::delivery_client::{ClientError, CourtClient, RetryClass};

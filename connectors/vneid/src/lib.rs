@@ -10,14 +10,13 @@
 //! - [`mapping`]: canonical notice command → the partner's JSON request.
 //! - [`client`]: the HTTP call.
 //! - [`retry`]: which answers are worth another try, and which say "no VNeID account".
-//! - [`breaker`]: the per-endpoint circuit breaker.
+//! - the per-endpoint circuit breaker is a `thads_core::breaker::CircuitBreaker`.
 //! - the partner's rate limit is a `thads_core::rate_limit::TokenBucket`.
 //! - [`templates`] / [`texts`]: the Vietnamese notice templates and their data.
 //! - [`notifier`]: the handler on `out.vneid.notify`.
 //! - [`receipts`]: delivery and read receipts from VNeID.
 //! - [`fallback`]: e-mail, then paper service, for notices VNeID cannot deliver.
 
-pub mod breaker;
 pub mod client;
 pub mod config;
 pub mod fallback;

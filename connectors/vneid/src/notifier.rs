@@ -28,10 +28,10 @@ use thads_schemas::notice::NoticeCommand;
 use thads_schemas::subjects;
 use tokio_util::sync::CancellationToken;
 
-use crate::breaker::{Admission, BreakerState, CallOutcome, CircuitBreaker};
 use crate::client::{ClientError, VneidClient};
 use crate::retry::RetryClass;
 use crate::texts;
+use thads_core::breaker::{Admission, BreakerState, CallOutcome, CircuitBreaker};
 use thads_core::rate_limit::TokenBucket;
 
 /// The durable consumer name.
