@@ -46,6 +46,7 @@ pub mod mail;
 pub mod metrics;
 pub mod notice_service;
 pub mod outbox;
+pub mod partner_http;
 pub mod partners;
 pub mod rate_limit;
 pub mod receipts;

@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
 
 use crate::delivery_config::ResolvedEndpoint;
 use crate::delivery_mapping::Outbound;
@@ -19,25 +18,8 @@ pub const KIND_HEADER: &str = "Thads-Evidence-Kind";
 /// The header with the attempt number (1 for the first try), for the court's logs.
 pub const ATTEMPT_HEADER: &str = "Thads-Delivery-Attempt";
 
-/// What to do after an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryClass {
-    /// The court has it.
-    Delivered,
-    /// Try again later.
-    Retriable,
-    /// Never: dead-letter it for an operator.
-    Permanent,
-}
-
-/// Classifies an HTTP status.
-pub fn classify(status: StatusCode) -> RetryClass {
-    match status.as_u16() {
-        200..=299 | 409 => RetryClass::Delivered,
-        408 | 425 | 429 | 500..=599 => RetryClass::Retriable,
-        _ => RetryClass::Permanent,
-    }
-}
+use thads_core::partner_http::{body_excerpt, describe_failure};
+pub use thads_core::partner_http::{classify, RetryClass};
 
 /// Why a delivery attempt failed.
 #[derive(Debug, thiserror::Error)]
@@ -116,45 +98,27 @@ impl CourtClient {
         let response = request
             .send()
             .await
-            .map_err(|e| ClientError::Transport(without_url(e)))?;
+            .map_err(|e| ClientError::Transport(describe_failure(e)))?;
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
         match classify(status) {
             RetryClass::Delivered => Ok(status.as_u16()),
             RetryClass::Retriable => Err(ClientError::Retriable {
                 status: status.as_u16(),
-                body: truncate(&body),
+                body: body_excerpt(&body),
             }),
             RetryClass::Permanent => Err(ClientError::Permanent {
                 status: status.as_u16(),
-                body: truncate(&body),
+                body: body_excerpt(&body),
             }),
         }
     }
 }
 
-fn truncate(s: &str) -> String {
-    s.chars()
-        .take(200)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-/// The error without the URL (it may carry a token in its query).
-fn without_url(e: reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else {
-        "request failed"
-    };
-    format!("{kind}: {}", e.without_url())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::StatusCode;
 
     #[test]
     fn statuses_are_classified() {

@@ -100,14 +100,7 @@ fn url_host(base: &str) -> String {
 }
 
 fn transport(e: reqwest::Error) -> CallError {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else {
-        "request failed"
-    };
-    CallError::Transport(format!("{kind}: {}", e.without_url()))
+    CallError::Transport(thads_core::partner_http::describe_failure(e))
 }
 
 #[cfg(test)]

@@ -154,11 +154,11 @@ impl VneidClient {
                 .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_string))),
             RetryClass::Retriable => Err(ClientError::Retriable {
                 status: status.as_u16(),
-                body: truncate(&body),
+                body: thads_core::partner_http::body_excerpt(&body),
             }),
             RetryClass::Permanent => Err(ClientError::Permanent {
                 status: status.as_u16(),
-                body: truncate(&body),
+                body: thads_core::partner_http::body_excerpt(&body),
             }),
             RetryClass::NoAccount => Err(ClientError::NoAccount {
                 status: status.as_u16(),
@@ -167,20 +167,10 @@ impl VneidClient {
     }
 }
 
-fn truncate(s: &str) -> String {
-    s.chars().take(200).collect()
-}
-
 /// A failed request as `Transport` or, when TLS is what failed, `Tls`; the message carries the
 /// causes (rustls names the certificate problem or the alert) but not the URL.
 fn transport_error(e: reqwest::Error) -> ClientError {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else {
-        "request failed"
-    };
+    let kind = thads_core::partner_http::failure_kind(&e);
     let text = format!("{kind}: {}", error_chain(&e.without_url()));
     if is_tls_failure(&text) {
         ClientError::Tls(text)

@@ -2,6 +2,7 @@
 //! which say the citizen has no VNeID account (the notice then goes to e-mail or paper).
 
 use reqwest::StatusCode;
+use thads_core::partner_http::RetryClass as Answer;
 
 /// What to do after an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +28,10 @@ impl RetryClass {
 
 /// Classifies an HTTP status.
 pub fn classify(status: StatusCode) -> RetryClass {
-    match status.as_u16() {
-        200..=299 | 409 => RetryClass::Delivered,
-        408 | 425 | 429 | 500..=599 => RetryClass::Retriable,
-        _ => RetryClass::Permanent,
+    match thads_core::partner_http::classify(status) {
+        Answer::Delivered => RetryClass::Delivered,
+        Answer::Retriable => RetryClass::Retriable,
+        Answer::Permanent => RetryClass::Permanent,
     }
 }
 

@@ -5,29 +5,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use reqwest::StatusCode;
 
 use super::config::BankConfig;
 
-/// What to do after an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryClass {
-    /// Delivered (2xx, or 409: the bank already has this order id).
-    Delivered,
-    /// Try again later: 408, 425, 429, 5xx, or no answer.
-    Retriable,
-    /// Never: any other 4xx (bad token, malformed order, unknown account format).
-    Permanent,
-}
-
-/// Classifies an HTTP status.
-pub fn classify(status: StatusCode) -> RetryClass {
-    match status.as_u16() {
-        200..=299 | 409 => RetryClass::Delivered,
-        408 | 425 | 429 | 500..=599 => RetryClass::Retriable,
-        _ => RetryClass::Permanent,
-    }
-}
+use thads_core::partner_http::{body_excerpt, describe_failure};
+pub use thads_core::partner_http::{classify, RetryClass};
 
 /// Why a delivery attempt failed.
 #[derive(Debug, thiserror::Error)]
@@ -111,44 +93,27 @@ impl BankClient {
         let response = request
             .send()
             .await
-            .map_err(|e| ClientError::Transport(without_url(e)))?;
+            .map_err(|e| ClientError::Transport(describe_failure(e)))?;
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
         match classify(status) {
             RetryClass::Delivered => Ok(()),
             RetryClass::Retriable => Err(ClientError::Retriable {
                 status: status.as_u16(),
-                body: truncate(&body),
+                body: body_excerpt(&body),
             }),
             RetryClass::Permanent => Err(ClientError::Permanent {
                 status: status.as_u16(),
-                body: truncate(&body),
+                body: body_excerpt(&body),
             }),
         }
     }
 }
 
-fn truncate(s: &str) -> String {
-    s.chars()
-        .take(200)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-fn without_url(e: reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else {
-        "request failed"
-    };
-    format!("{kind}: {}", e.without_url())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::StatusCode;
 
     #[test]
     fn statuses_are_classified() {
