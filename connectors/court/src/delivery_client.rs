@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-
 use crate::delivery_config::ResolvedEndpoint;
 use crate::delivery_mapping::Outbound;
 

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-
 use super::config::BankConfig;
 
 use thads_core::partner_http::{body_excerpt, describe_failure};
