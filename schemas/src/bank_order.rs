@@ -32,6 +32,11 @@ pub enum OrderKind {
     /// Chi trả: pay collected money out of the THADS deposit account (`account`) to a
     /// creditor's account (`destination_account`) (Art. 47).
     Payout,
+    /// Quyết định phong tỏa after an urgent freeze by record (biên bản, Art. 67(2)): the formal
+    /// decision that must follow within 24 hours. It refers to the freeze by record
+    /// (`references`) and states the same amount; the bank attaches it to the hold it already
+    /// placed and holds nothing more.
+    ConfirmFreeze,
 }
 
 impl OrderKind {
@@ -42,6 +47,7 @@ impl OrderKind {
             Self::Deduct => "deduct",
             Self::Release => "release",
             Self::Payout => "payout",
+            Self::ConfirmFreeze => "confirm_freeze",
         }
     }
 
@@ -52,6 +58,7 @@ impl OrderKind {
             "deduct" => Self::Deduct,
             "release" => Self::Release,
             "payout" => Self::Payout,
+            "confirm_freeze" => Self::ConfirmFreeze,
             _ => return None,
         })
     }
@@ -63,6 +70,7 @@ impl OrderKind {
             Self::Deduct => "Khấu trừ tiền trong tài khoản",
             Self::Release => "Giải tỏa tài khoản",
             Self::Payout => "Chi trả tiền thi hành án",
+            Self::ConfirmFreeze => "Quyết định phong tỏa tài khoản (sau biên bản)",
         }
     }
 }
@@ -103,8 +111,14 @@ pub struct AccountOrder {
     pub amount_vnd: Vnd,
     /// Articles the decision rests on (e.g. `Điều 67 Luật THADS`).
     pub legal_basis: Vec<String>,
-    /// Number of the decision (e.g. `12/QĐ-CCTHADS`).
+    /// Number of the decision (e.g. `12/QĐ-CCTHADS`); for a freeze by record, the record's
+    /// number (e.g. `05/BB-THADS`).
     pub decision_number: String,
+    /// A freeze ordered by record (biên bản) in an urgent case, ahead of its decision: the
+    /// bank must comply at once, and a `confirm_freeze` order with the decision follows within
+    /// 24 hours (Art. 67(2)). `false` for every other order.
+    #[serde(default)]
+    pub by_record: bool,
     /// Date of the decision.
     #[serde(with = "iso_date")]
     pub decision_date: Date,
@@ -212,9 +226,9 @@ impl AccountOrder {
                 "/destination_account",
                 "must be 4 to 34 letters or digits (the account number)",
             ),
-            (OrderKind::Freeze | OrderKind::Release, Some(_)) => e.push(
+            (OrderKind::Freeze | OrderKind::Release | OrderKind::ConfirmFreeze, Some(_)) => e.push(
                 "/destination_account",
-                "only a deduction names a destination account",
+                "only a deduction or a payout names a destination account",
             ),
             _ => {}
         }
@@ -222,6 +236,10 @@ impl AccountOrder {
             (OrderKind::Release, None) => e.push(
                 "/references",
                 "a release must name the freeze order it lifts",
+            ),
+            (OrderKind::ConfirmFreeze, None) => e.push(
+                "/references",
+                "a decision confirming a freeze must name the freeze by record it confirms",
             ),
             (OrderKind::Freeze, Some(_)) => {
                 e.push("/references", "a freeze does not refer to another order")
@@ -246,6 +264,12 @@ impl AccountOrder {
                 )
             }
             _ => {}
+        }
+        if self.by_record && self.kind != OrderKind::Freeze {
+            e.push(
+                "/by_record",
+                "only a freeze may be ordered by record (biên bản) ahead of its decision",
+            );
         }
         if !is_rfc3339(&self.issued_at) {
             e.push(
@@ -274,6 +298,7 @@ impl fmt::Debug for AccountOrder {
             .field("holder_cccd", &self.holder_cccd)
             .field("amount_vnd", &self.amount_vnd)
             .field("decision_number", &self.decision_number)
+            .field("by_record", &self.by_record)
             .field("references", &self.references)
             .field("issued_at", &self.issued_at)
             .finish_non_exhaustive()
@@ -503,6 +528,7 @@ mod tests {
             amount_vnd: Vnd::new(157_500_000).unwrap(),
             legal_basis: vec!["Điều 67 Luật THADS".into()],
             decision_number: "12/QĐ-CCTHADS".into(),
+            by_record: false,
             decision_date: date!(2026 - 11 - 23),
             destination_account: None,
             references: None,
@@ -569,6 +595,24 @@ mod tests {
         assert!(r.validate().unwrap_err().has_field("/references"));
         r.references = Some("ord-0".into());
         r.validate().unwrap();
+        // Only a freeze is ordered by record; its confirmation names the freeze it confirms.
+        r.by_record = true;
+        assert!(r.validate().unwrap_err().has_field("/by_record"));
+        let mut c = freeze();
+        c.kind = OrderKind::ConfirmFreeze;
+        assert!(c.validate().unwrap_err().has_field("/references"));
+        c.references = Some("ord-0".into());
+        c.validate().unwrap();
+        c.destination_account = Some("0071000123456".into());
+        assert!(c.validate().unwrap_err().has_field("/destination_account"));
+        let mut urgent = freeze();
+        urgent.by_record = true;
+        urgent.validate().unwrap();
+        assert_ne!(
+            urgent.order_hash(),
+            freeze().order_hash(),
+            "by_record is hashed"
+        );
     }
 
     #[test]

@@ -412,6 +412,14 @@ fn execute(accounts: &mut BTreeMap<String, Account>, order: &AccountOrder) -> Re
             accounts.entry(destination).or_default().balance += amount;
             Ok(amount)
         }
+        OrderKind::ConfirmFreeze => {
+            // The decision after a freeze by record: attached to the hold already placed.
+            let freeze = order.references.clone().unwrap_or_default();
+            match account.held.get(&freeze) {
+                Some(held) => Ok(*held),
+                None => Err(format!("no freeze {freeze} on this account to confirm")),
+            }
+        }
         OrderKind::Release => {
             let freeze = order.references.clone().unwrap_or_default();
             match account.held.remove(&freeze) {

@@ -87,6 +87,19 @@ fn deduct_body(bank: &str, amount: i64, freeze: Option<&str>, request_id: &str) 
     })
 }
 
+fn tomorrow() -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(2)).to_string()
+}
+
+fn deadline<'a>(case: &'a Value, step: &str) -> &'a Value {
+    case["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["step"] == step)
+        .unwrap_or_else(|| panic!("no {step} deadline: {:#}", case["deadlines"]))
+}
+
 fn event_kinds(case: &Value) -> Vec<String> {
     case["events"]
         .as_array()
@@ -104,15 +117,30 @@ async fn freeze_deduct_and_payment(kind: Kind) {
     let due = case["money"]["amount_vnd"].as_i64().unwrap();
     assert_eq!(due, 157_500_000);
     bank.state.set_balance(DEBTOR_ACCOUNT, 200_000_000);
+    let staff = Office::staff(hub).await;
+
+    // A freeze is a measure: not before an officer is assigned to the case (409).
+    let (status, problem) = issue(hub, &staff.head, case_id, freeze_body("VCB", due, "f-1")).await;
+    assert_eq!(status, 409, "{problem:#}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("received"),
+        "{problem:#}"
+    );
+    walk_to(hub, &staff, case_id, Stage::Measures).await;
 
     // Only a head or officer of the case's office may issue orders.
-    let clerk = hub.staff("thu.ky", "clerk", "HCM-KV01").await;
-    let (status, _) = issue(hub, &clerk, case_id, freeze_body("VCB", due, "f-1")).await;
+    let (status, _) = issue(hub, &staff.clerk, case_id, freeze_body("VCB", due, "f-1")).await;
     assert_eq!(status, 403);
     let stranger = hub.staff("chv.khac", "officer", "HCM-KV02").await;
     let (status, _) = issue(hub, &stranger, case_id, freeze_body("VCB", due, "f-1")).await;
     assert_eq!(status, 403);
-    let officer = hub.staff("chv.an", "officer", "HCM-KV01").await;
+    // A decision dated tomorrow is refused, naming the field.
+    let mut future = freeze_body("VCB", due, "f-future");
+    future["decision_date"] = json!(tomorrow());
+    let (status, problem) = issue(hub, &staff.officer, case_id, future).await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["errors"][0]["field"], "/decision_date");
+    let officer = staff.officer.clone();
 
     // Freeze: executed, with the hash the bank computed from the bytes it received.
     let (status, freeze) = issue(hub, &officer, case_id, freeze_body("VCB", due, "f-1")).await;
@@ -136,6 +164,17 @@ async fn freeze_deduct_and_payment(kind: Kind) {
     let (status, again) = issue(hub, &officer, case_id, freeze_body("VCB", due, "f-1")).await;
     assert_eq!(status, 200);
     assert_eq!(again["order_id"], freeze_id.as_str());
+    // The freeze was the measure: it is in the case's log, and coercion must follow it.
+    let c = hub.get_json(&format!("/v1/cases/{case_id}")).await.unwrap();
+    assert_eq!(c["state"], "measures");
+    assert_eq!(
+        deadline(&c, "coercion_after_freeze")["done_on"],
+        Value::Null
+    );
+    assert_eq!(
+        deadline(&c, "coercion_after_freeze")["starts_on"],
+        "2026-11-23"
+    );
 
     // A deduction may not exceed what is due.
     let (status, problem) = issue(
@@ -182,6 +221,20 @@ async fn freeze_deduct_and_payment(kind: Kind) {
     assert_eq!(snap.accounts[DEBTOR_ACCOUNT].balance, 200_000_000 - due);
     assert_eq!(snap.accounts[DEBTOR_ACCOUNT].held[&freeze_id], 0);
     assert_eq!(snap.accounts[THADS_ACCOUNT].balance, due);
+    // The deduction is the coercive measure that follows the freeze.
+    let c = hub.get_json(&format!("/v1/cases/{case_id}")).await.unwrap();
+    assert_eq!(deadline(&c, "coercion_after_freeze")["status"], "done");
+    let log = hub
+        .get_json(&format!("/v1/cases/{case_id}/operations"))
+        .await
+        .unwrap();
+    let measures: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["operation"] == "apply_measure")
+        .collect();
+    assert_eq!(measures.len(), 2, "freeze and deduction: {log:#}");
 
     // The deduction comes back as a camt.054 credit, posted on the case as collected money.
     let case = hub
@@ -298,7 +351,9 @@ async fn rejected_orders_show_the_reason() {
     let hub = &s.hub;
     let case = open_case(hub).await;
     let case_id = case["id"].as_str().unwrap();
-    let officer = hub.staff("truong.ccthads", "head", "HCM-KV01").await;
+    let staff = Office::staff(hub).await;
+    walk_to(hub, &staff, case_id, Stage::Measures).await;
+    let officer = staff.head.clone();
     bank.state.set_balance(DEBTOR_ACCOUNT, 0);
 
     // Nothing to deduct: the bank rejects for insufficient funds.
@@ -351,6 +406,137 @@ async fn rejected_orders_show_the_reason() {
 }
 
 #[tokio::test]
+async fn urgent_freeze_by_record_is_confirmed_by_its_decision() {
+    let (s, bank) = start(Kind::Embedded, |_| {}).await;
+    let hub = &s.hub;
+    let case = open_case(hub).await;
+    let case_id = case["id"].as_str().unwrap();
+    let staff = Office::staff(hub).await;
+    bank.state.set_balance(DEBTOR_ACCOUNT, 80_000_000);
+    walk_to(hub, &staff, case_id, Stage::OfficerAssigned).await;
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+
+    // A deduction is coercion: not before the voluntary period and verification (409).
+    let mut early = deduct_body("VCB", 1_000_000, None, "d-early");
+    early["decision_date"] = json!(today);
+    let (status, problem) = issue(hub, &staff.officer, case_id, early).await;
+    assert_eq!(status, 409, "{problem:#}");
+
+    // The freeze by record: the bank holds at once; the decision is due within 24 hours.
+    let mut urgent = freeze_body("VCB", 50_000_000, "f-urgent");
+    urgent["by_record"] = json!(true);
+    urgent["decision_number"] = json!("05/BB-THADS");
+    urgent["decision_date"] = json!(today);
+    let (status, freeze) = issue(hub, &staff.officer, case_id, urgent).await;
+    assert_eq!(status, 201, "{freeze:#}");
+    assert_eq!(freeze["by_record"], true);
+    assert_eq!(freeze["decision_overdue"], false);
+    let due_at = time::OffsetDateTime::parse(
+        freeze["decision_due_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let hours = (due_at - time::OffsetDateTime::now_utc()).whole_minutes() as f64 / 60.0;
+    assert!((23.5..=24.0).contains(&hours), "{hours} hours");
+    let freeze_id = freeze["order_id"].as_str().unwrap().to_string();
+    wait_order(hub, &freeze_id, |o| o["state"] == "executed").await;
+    assert_eq!(
+        bank.state.account(DEBTOR_ACCOUNT).held[&freeze_id],
+        50_000_000
+    );
+    let c = hub.get_json(&format!("/v1/cases/{case_id}")).await.unwrap();
+    let pending = deadline(&c, "freeze_decision_after_record");
+    assert_eq!(pending["done_on"], Value::Null, "{pending:#}");
+    // Today falls under the 2025 law, whose article-level limits repeat the 2008 law's.
+    assert_eq!(pending["regime"], "law_2025");
+    let record_day = time::OffsetDateTime::now_utc().date();
+    assert_eq!(
+        pending["due_on"],
+        (record_day + time::Duration::days(1)).to_string(),
+        "24 hours from the record end the next day"
+    );
+    assert_eq!(
+        c["state"], "officer_assigned",
+        "a protective measure keeps the state"
+    );
+
+    let confirm = |amount: i64, reference: &str, request: &str| {
+        json!({
+            "kind": "confirm_freeze", "bank": "VCB", "account": DEBTOR_ACCOUNT,
+            "amount_vnd": amount, "decision_number": "18/QĐ-CCTHADS", "decision_date": today,
+            "references": reference, "request_id": request,
+        })
+    };
+    // The decision states the amount the record froze.
+    let (status, problem) = issue(
+        hub,
+        &staff.officer,
+        case_id,
+        confirm(40_000_000, &freeze_id, "c-0"),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["errors"][0]["field"], "/amount_vnd");
+    // A freeze made by decision needs no confirmation.
+    let mut plain = freeze_body("VCB", 1_000_000, "f-plain");
+    plain["decision_date"] = json!(today);
+    let (_, plain) = issue(hub, &staff.officer, case_id, plain).await;
+    let (status, problem) = issue(
+        hub,
+        &staff.officer,
+        case_id,
+        confirm(1_000_000, plain["order_id"].as_str().unwrap(), "c-1"),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["errors"][0]["field"], "/references");
+
+    let (status, confirmed) = issue(
+        hub,
+        &staff.officer,
+        case_id,
+        confirm(50_000_000, &freeze_id, "c-2"),
+    )
+    .await;
+    assert_eq!(status, 201, "{confirmed:#}");
+    let confirm_id = confirmed["order_id"].as_str().unwrap().to_string();
+    let confirmed = wait_order(hub, &confirm_id, |o| o["state"] == "executed").await;
+    assert_eq!(confirmed["ack"]["amount_vnd"], 50_000_000);
+    assert_eq!(
+        bank.state.account(DEBTOR_ACCOUNT).held.len(),
+        2,
+        "the decision holds nothing more"
+    );
+    let taken = &bank.state.snapshot().orders[&confirm_id];
+    assert_eq!(
+        taken.order.legal_basis,
+        ["Điều 67 khoản 2 Luật Thi hành án dân sự"],
+        "the default basis of a confirmation"
+    );
+    let freeze = wait_order(hub, &freeze_id, |_| true).await;
+    assert_eq!(freeze["confirmed_by"], confirm_id.as_str());
+    assert_eq!(freeze["decision_overdue"], false);
+    let c = hub.get_json(&format!("/v1/cases/{case_id}")).await.unwrap();
+    assert_eq!(
+        deadline(&c, "freeze_decision_after_record")["status"],
+        "done"
+    );
+    // Confirmed once only.
+    let (status, problem) = issue(
+        hub,
+        &staff.officer,
+        case_id,
+        confirm(50_000_000, &freeze_id, "c-3"),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert!(problem["errors"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("already confirmed"));
+}
+
+#[tokio::test]
 async fn batch_files_round_trip_and_tampered_trailers_are_refused() {
     // BIDV has no orders endpoint: its orders wait for the daily batch file.
     let (s, _vcb) = start(Kind::Embedded, |_| {}).await;
@@ -360,7 +546,9 @@ async fn batch_files_round_trip_and_tampered_trailers_are_refused() {
     let hub = &s.hub;
     let case = open_case(hub).await;
     let case_id = case["id"].as_str().unwrap();
-    let officer = hub.staff("chv.batch", "officer", "HCM-KV01").await;
+    let staff = Office::staff(hub).await;
+    walk_to(hub, &staff, case_id, Stage::Measures).await;
+    let officer = staff.officer.clone();
 
     let (_, freeze) = issue(
         hub,

@@ -242,7 +242,25 @@ async fn fixture(hub: &Hub, officer: &str) -> Fixture {
         .await;
     let receipt_id = receipts[0]["receipt_id"].as_str().unwrap().to_string();
 
-    // A freeze order issued by the officer.
+    // A freeze order issued by the officer, once assigned to the case.
+    let head = hub.staff("truong.fixture", "head", OFFICE).await;
+    let clerk = hub.staff("thu.ky.fixture", "clerk", OFFICE).await;
+    for (token, body) in [
+        (&clerk, json!({"operation": "register"})),
+        (
+            &head,
+            json!({"operation": "issue_decision", "params": {"decision_number": "1/QĐ-THADS"}}),
+        ),
+        (
+            &head,
+            json!({"operation": "assign_officer", "params": {"officer": "chv.an"}}),
+        ),
+    ] {
+        let (status, answer) = hub
+            .post_as(token, &format!("/v1/cases/{case_id}/operations"), &body)
+            .await;
+        assert_eq!(status, 201, "{body} -> {answer:#}");
+    }
     let (status, order) = hub
         .post_as(
             officer,

@@ -76,6 +76,9 @@ pub enum Step {
     ReVerificationYearly,
     /// Apply a coercive measure after freezing an account (phong tỏa), counted from the freeze.
     CoercionAfterFreeze,
+    /// Issue the freeze decision after an urgent freeze by record (biên bản), counted in hours
+    /// from the record.
+    FreezeDecisionAfterRecord,
     /// Pay the collected money out (chi trả), counted from collecting it.
     Disbursement,
     /// Decide to resume after a postponement or suspension, counted from the end of its ground.
@@ -84,7 +87,7 @@ pub enum Step {
 
 impl Step {
     /// Every step.
-    pub const ALL: [Step; 13] = [
+    pub const ALL: [Step; 14] = [
         Step::DecisionExOfficio,
         Step::DecisionOnRequest,
         Step::DecisionInterimMeasure,
@@ -96,6 +99,7 @@ impl Step {
         Step::ReVerification,
         Step::ReVerificationYearly,
         Step::CoercionAfterFreeze,
+        Step::FreezeDecisionAfterRecord,
         Step::Disbursement,
         Step::ResumeDecision,
     ];
@@ -114,6 +118,7 @@ impl Step {
             Self::ReVerification => "re_verification",
             Self::ReVerificationYearly => "re_verification_yearly",
             Self::CoercionAfterFreeze => "coercion_after_freeze",
+            Self::FreezeDecisionAfterRecord => "freeze_decision_after_record",
             Self::Disbursement => "disbursement",
             Self::ResumeDecision => "resume_decision",
         }
@@ -135,6 +140,7 @@ impl Step {
             Self::ReVerification => "Xác minh lại (6 tháng)",
             Self::ReVerificationYearly => "Xác minh lại (hằng năm)",
             Self::CoercionAfterFreeze => "Áp dụng biện pháp cưỡng chế sau phong tỏa",
+            Self::FreezeDecisionAfterRecord => "Ra quyết định phong tỏa sau biên bản phong tỏa",
             Self::Disbursement => "Chi trả tiền thi hành án",
             Self::ResumeDecision => "Ra quyết định tiếp tục thi hành án",
         }
@@ -246,6 +252,12 @@ impl RegimeLimits {
                 "Điều 44 khoản 2",
             ),
             (Step::CoercionAfterFreeze, 10, Unit::Days, "Điều 67"),
+            (
+                Step::FreezeDecisionAfterRecord,
+                24,
+                Unit::Hours,
+                "Điều 67 khoản 2",
+            ),
             (Step::Disbursement, 10, Unit::Days, "Điều 47 khoản 1"),
             (
                 Step::ResumeDecision,

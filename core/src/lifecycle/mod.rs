@@ -7,6 +7,7 @@
 //! - [`machine`]: the pure state machine (permissions, transitions, deadline effects).
 //! - [`coercion`]: when on-site coercion may be scheduled.
 //! - [`notices`]: the decision notice to the parties, and what its delivery records.
+//! - [`orders`]: what an account order to a bank (freeze, deduction, release) does to its case.
 //! - [`permissions`]: who may perform which operation, from which states.
 //! - [`perform`]: performing an operation in one transaction.
 //! - [`history`]: the operation log of a case.
@@ -17,6 +18,7 @@ pub mod history;
 pub mod machine;
 pub mod notices;
 pub mod operation;
+pub mod orders;
 pub mod perform;
 pub mod permissions;
 pub mod state;

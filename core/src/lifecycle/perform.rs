@@ -141,7 +141,29 @@ impl Lifecycle {
         now: OffsetDateTime,
     ) -> Result<Option<Performed>, PerformError> {
         let mut tx = self.db.begin().await?;
-        let Some((case, version)) = load_snapshot(&mut tx, case_id).await? else {
+        let done = self
+            .perform_in(&mut tx, case_id, actor, command, now)
+            .await?;
+        if done.is_some() {
+            tx.commit().await?;
+        }
+        Ok(done)
+    }
+
+    /// Performs `command` inside the caller's transaction, so an act that is more than an
+    /// operation (an account order, a disbursement) commits with it or not at all. Returns
+    /// `None`, having written nothing, when another writer changed the case since it was read:
+    /// the caller rolls back and tries again. The caller commits and then wakes the outbox
+    /// relay ([`OutboxSignal::notify`]).
+    pub async fn perform_in(
+        &self,
+        tx: &mut Tx<'_>,
+        case_id: &str,
+        actor: &Actor,
+        command: &Command,
+        now: OffsetDateTime,
+    ) -> Result<Option<Performed>, PerformError> {
+        let Some((case, version)) = load_snapshot(tx, case_id).await? else {
             return Err(PerformError::NotFound(case_id.to_string()));
         };
         if !actor.covers_office(&case.office) {
@@ -156,13 +178,13 @@ impl Lifecycle {
         };
         let plan = machine::plan(&case, &command.operation, actor, ctx)?;
         if let Operation::AssignOfficer { officer } = &command.operation {
-            check_officer(&mut tx, officer, &case.office).await?;
+            check_officer(tx, officer, &case.office).await?;
         }
-        if !write_case(&mut tx, &case, version, &plan, effective_on).await? {
+        if !write_case(tx, &case, version, &plan, effective_on).await? {
             return Ok(None);
         }
         let seq = insert_operation(
-            &mut tx,
+            tx,
             &case,
             (&actor.username, actor.role.as_str()),
             command,
@@ -171,14 +193,14 @@ impl Lifecycle {
         )
         .await?;
         for step in &plan.complete {
-            deadline_store::complete(&mut tx, case_id, *step, effective_on).await?;
+            deadline_store::complete(tx, case_id, *step, effective_on).await?;
         }
         for (step, from) in &plan.start {
             if let Err(e) =
-                deadline_store::restart(&mut tx, &self.schedule, case_id, *step, *from).await?
+                deadline_store::restart(tx, &self.schedule, case_id, *step, *from).await?
             {
                 add_case_event(
-                    &mut tx,
+                    tx,
                     case_id,
                     "deadline_unknown",
                     &format!("{}: {e}", step.as_str()),
@@ -188,7 +210,7 @@ impl Lifecycle {
         }
         let register_number = if plan.register {
             let entry = registers::enter(
-                &mut tx,
+                tx,
                 Book::Acceptance,
                 case.office.as_str(),
                 effective_on,
@@ -202,10 +224,9 @@ impl Lifecycle {
         };
         if let Some(number) = &plan.decision_number {
             let sent =
-                super::notices::emit_decision_notices(&mut tx, case_id, number, effective_on)
-                    .await?;
+                super::notices::emit_decision_notices(tx, case_id, number, effective_on).await?;
             add_case_event(
-                &mut tx,
+                tx,
                 case_id,
                 "notices_queued",
                 &format!("decision {number} sent to {sent} parties through VNeID"),
@@ -217,7 +238,7 @@ impl Lifecycle {
             "{op} by {} ({}): {} -> {}",
             actor.username, actor.role, case.state, plan.to_state
         );
-        add_case_event(&mut tx, case_id, op, &detail).await?;
+        add_case_event(tx, case_id, op, &detail).await?;
         let event = serde_json::json!({
             "kind": "case.operation",
             "case_id": case_id,
@@ -232,13 +253,12 @@ impl Lifecycle {
             "at": rfc3339(now_ms()),
         });
         outbox::enqueue(
-            &mut tx,
+            tx,
             &format!("{case_id}.op.{seq}"),
             &subjects::case_event(&case.office, case_id),
             event.to_string().as_bytes(),
         )
         .await?;
-        tx.commit().await?;
         Ok(Some(Performed {
             seq,
             case_id: case_id.to_string(),

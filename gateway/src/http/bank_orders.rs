@@ -14,6 +14,8 @@ use sqlx::Row;
 use thads_bank::orders::store::{self, OrderView};
 use thads_bank::orders::{issue, on_ack, AckError, AckOutcome, IssueError};
 use thads_core::db::{now_ms, rfc3339};
+use thads_core::deadlines::store::vietnam_date;
+use thads_core::lifecycle::orders::apply;
 use thads_core::staff::Role;
 use thads_schemas::bank_order::{AccountOrder, OrderKind};
 use thads_schemas::cccd::Cccd;
@@ -164,6 +166,10 @@ struct OrderRequest {
     /// Makes a retry safe: the same request id on the same case is the same order.
     #[serde(default)]
     request_id: Option<String>,
+    /// An urgent freeze ordered by record (biên bản) ahead of its decision; `decision_number`
+    /// is then the record's number, and a `confirm_freeze` must follow within 24 hours.
+    #[serde(default)]
+    by_record: bool,
 }
 
 fn default_basis(kind: OrderKind) -> &'static str {
@@ -172,6 +178,7 @@ fn default_basis(kind: OrderKind) -> &'static str {
         OrderKind::Deduct => "Điều 76 Luật Thi hành án dân sự",
         OrderKind::Release => "Điều 77 Luật Thi hành án dân sự",
         OrderKind::Payout => "Điều 47 Luật Thi hành án dân sự",
+        OrderKind::ConfirmFreeze => "Điều 67 khoản 2 Luật Thi hành án dân sự",
     }
 }
 
@@ -183,7 +190,10 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
 }
 
 /// Issues an order for a case as the signed-in head or officer of its office: 201 with the
-/// order, 200 when the same `request_id` was issued before.
+/// order, 200 when the same `request_id` was issued before. A freeze or deduction is the
+/// measure itself: it is performed on the case (`apply_measure`) in the same transaction, so
+/// the state machine's roles, states and amounts apply (403, 409 or 422 otherwise) and the
+/// order's deadlines start (`docs/bank.md`).
 async fn post_case_order(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -203,6 +213,15 @@ async fn post_case_order(
     let office = OfficeCode::parse(&office_code)
         .map_err(|e| AppError::Internal(format!("case {case_id} has office {office_code}: {e}")))?;
     require_office(&actor, &office)?;
+    if request.decision_date > vietnam_date(time::OffsetDateTime::now_utc()) {
+        return Err(invalid(
+            "/decision_date",
+            format!(
+                "{} is in the future: an order carries a decision already made",
+                request.decision_date
+            ),
+        ));
+    }
     let order_id = match &request.request_id {
         Some(r) if r.trim().is_empty() || r.len() > 128 => {
             return Err(invalid("/request_id", "must be 1 to 128 characters"))
@@ -267,15 +286,13 @@ async fn post_case_order(
         legal_basis,
         decision_number: request.decision_number,
         decision_date: request.decision_date,
+        by_record: request.by_record,
         destination_account: request.destination_account,
         references: request.references,
         payment_reference: (request.kind == OrderKind::Deduct).then_some(payment_reference),
         issued_at: rfc3339(now_ms()),
     };
-    let mut tx = state.db.begin().await?;
-    let issued = issue(&mut tx, &order).await?;
-    tx.commit().await?;
-    state.outbox.notify();
+    let issued = issue_on_case(&state, &order, &actor).await?;
     tracing::info!(
         case = %case_id,
         order = %issued.order_id,
@@ -293,4 +310,39 @@ async fn post_case_order(
         StatusCode::CREATED
     };
     Ok((status, Json(view)))
+}
+
+/// How often an order is tried again when its case changed while it was being issued.
+const CASE_RACE_RETRIES: usize = 5;
+
+/// Issues `order` and applies it to its case in one transaction, trying again when another
+/// writer changed the case meanwhile.
+async fn issue_on_case(
+    state: &AppState,
+    order: &AccountOrder,
+    actor: &thads_core::staff::Actor,
+) -> Result<thads_bank::orders::Issued, AppError> {
+    let now = time::OffsetDateTime::now_utc();
+    for _ in 0..CASE_RACE_RETRIES {
+        let mut tx = state.db.begin().await?;
+        let issued = issue(&mut tx, order).await?;
+        if issued.repeated {
+            tx.rollback().await?;
+            return Ok(issued);
+        }
+        if apply(&state.lifecycle, &mut tx, order, actor, now)
+            .await?
+            .is_none()
+        {
+            tx.rollback().await?;
+            continue;
+        }
+        tx.commit().await?;
+        state.outbox.notify();
+        return Ok(issued);
+    }
+    Err(AppError::Conflict(format!(
+        "case {} kept changing while order {} was issued; try again",
+        order.case_id, order.order_id
+    )))
 }

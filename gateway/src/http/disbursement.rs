@@ -293,6 +293,7 @@ async fn post_disbursement(
             legal_basis: vec!["Điều 47 Luật Thi hành án dân sự".into()],
             decision_number: decision_number.clone().unwrap_or_else(|| id.clone()),
             decision_date: vietnam_date(now),
+            by_record: false,
             destination_account: Some(account.clone()),
             references: None,
             payment_reference: Some(payment_reference.clone()),

@@ -117,3 +117,99 @@ pub fn journey_states(msg: &Value) -> Vec<String> {
         .map(|s| s["state"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// The staff of office HCM-KV01 that a case's casework needs, signed in.
+pub struct Office {
+    pub clerk: String,
+    pub head: String,
+    /// `chv.an`, the officer assigned by [`walk_to`].
+    pub officer: String,
+}
+
+impl Office {
+    /// Creates and signs in a clerk, a head and an officer (`chv.an`) of HCM-KV01.
+    pub async fn staff(hub: &Hub) -> Office {
+        Office {
+            clerk: hub.staff("thu.ky", "clerk", "HCM-KV01").await,
+            head: hub.staff("truong.phong", "head", "HCM-KV01").await,
+            officer: hub.staff("chv.an", "officer", "HCM-KV01").await,
+        }
+    }
+}
+
+/// Performs an operation on a case as `token` and expects 201.
+pub async fn operate(hub: &Hub, token: &str, case_id: &str, body: Value) -> Value {
+    let (status, answer) = hub
+        .post_as(token, &format!("/v1/cases/{case_id}/operations"), &body)
+        .await;
+    assert_eq!(status, 201, "{body} -> {answer:#}");
+    answer
+}
+
+/// How far [`walk_to`] takes a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// Registered, decision issued, `chv.an` assigned: protective measures (a freeze) allowed.
+    OfficerAssigned,
+    /// Both parties notified, the debtor 20 days ago: the voluntary period has run out.
+    VoluntaryPeriodOver,
+    /// Verified with means found: coercive measures (a deduction) allowed.
+    Measures,
+}
+
+/// Walks a received case through casework to `stage` with the office's staff.
+pub async fn walk_to(hub: &Hub, staff: &Office, case_id: &str, stage: Stage) {
+    use serde_json::json;
+    operate(hub, &staff.clerk, case_id, json!({"operation": "register"})).await;
+    operate(
+        hub,
+        &staff.head,
+        case_id,
+        json!({"operation": "issue_decision", "params": {"decision_number": "12/QĐ-THADS"}}),
+    )
+    .await;
+    operate(
+        hub,
+        &staff.head,
+        case_id,
+        json!({"operation": "assign_officer", "params": {"officer": "chv.an"}}),
+    )
+    .await;
+    if stage == Stage::OfficerAssigned {
+        return;
+    }
+    operate(
+        hub,
+        &staff.clerk,
+        case_id,
+        json!({"operation": "notify", "params": {"party": "creditor", "channel": "vneid"}}),
+    )
+    .await;
+    let served = time::OffsetDateTime::now_utc().date() - time::Duration::days(20);
+    operate(
+        hub,
+        &staff.officer,
+        case_id,
+        json!({"operation": "notify", "params": {"party": "debtor", "channel": "direct"},
+               "effective_on": served.to_string()}),
+    )
+    .await;
+    if stage == Stage::VoluntaryPeriodOver {
+        return;
+    }
+    operate(
+        hub,
+        &staff.officer,
+        case_id,
+        json!({"operation": "begin_verification"}),
+    )
+    .await;
+    operate(
+        hub,
+        &staff.officer,
+        case_id,
+        json!({"operation": "record_verification",
+               "params": {"result": "able", "findings": "Tài khoản tại Vietcombank"}}),
+    )
+    .await;
+}

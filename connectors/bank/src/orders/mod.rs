@@ -12,6 +12,7 @@
 //! # Layout
 //! - [`config`]: the `[bank]` section: endpoint per bank code, token, timeout.
 //! - [`store`]: issuing orders and reading them back.
+//! - [`rules`]: the legal checks an order passes before it is issued (Arts. 67, 76, 77).
 //! - [`ack`]: the banks' acknowledgements, checked by order id and hash.
 //! - [`client`]: the HTTP call to a bank.
 //! - [`sender`]: the consumer that delivers orders.
@@ -21,6 +22,7 @@ pub mod ack;
 pub mod batch;
 pub mod client;
 pub mod config;
+pub mod rules;
 pub mod sender;
 pub mod store;
 

@@ -15,6 +15,7 @@ use thads_schemas::bank_order::{AccountOrder, OrderKind};
 use thads_schemas::subjects;
 use thads_schemas::validation::{FieldError, ValidationErrors};
 
+use super::rules::DECISION_AFTER_RECORD_MS;
 use super::{partner, OrderState};
 
 /// Why an order was not issued.
@@ -95,31 +96,7 @@ pub async fn issue(tx: &mut Tx<'_>, order: &AccountOrder) -> Result<Issued, Issu
             format!("the case belongs to office {office}"),
         ));
     }
-    if let Some(reference) = &order.references {
-        check_reference(tx, order, reference).await?;
-    }
-    if order.kind == OrderKind::Deduct {
-        let due: i64 = case.try_get("amount_vnd")?;
-        let collected: i64 = case.try_get("collected_vnd")?;
-        let reduced: i64 = case.try_get("reduced_vnd")?;
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(amount_vnd), 0) AS BIGINT) FROM bank_orders \
-             WHERE case_id = $1 AND kind = 'deduct' AND state IN ('issued', 'sent')",
-        )
-        .bind(&order.case_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        let open = (due - collected - reduced - pending).max(0);
-        if order.amount_vnd.amount() > open {
-            return Err(invalid(
-                "/amount_vnd",
-                format!(
-                    "a deduction may not exceed what is still due (Art. 76): {open} đồng \
-                     ({pending} đồng already ordered and not yet answered)"
-                ),
-            ));
-        }
-    }
+    super::rules::check(tx, order, &case).await?;
     let issued_at = time::OffsetDateTime::parse(
         &order.issued_at,
         &time::format_description::well_known::Rfc3339,
@@ -129,8 +106,9 @@ pub async fn issue(tx: &mut Tx<'_>, order: &AccountOrder) -> Result<Issued, Issu
     let now = now_ms();
     sqlx::query(
         "INSERT INTO bank_orders (order_id, case_id, office_code, bank, kind, account, amount_vnd, \
-         order_hash, related_order, decision_number, issued_on, state, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+         order_hash, related_order, decision_number, issued_on, state, created_at, updated_at, \
+         by_record, decision_due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)",
     )
     .bind(&order.order_id)
     .bind(&order.case_id)
@@ -145,8 +123,20 @@ pub async fn issue(tx: &mut Tx<'_>, order: &AccountOrder) -> Result<Issued, Issu
     .bind(&issued_on)
     .bind(OrderState::Issued.as_str())
     .bind(now)
+    .bind(i64::from(order.by_record))
+    .bind(order.by_record.then(|| now + DECISION_AFTER_RECORD_MS))
     .execute(&mut **tx)
     .await?;
+    if order.kind == OrderKind::ConfirmFreeze {
+        sqlx::query(
+            "UPDATE bank_orders SET confirmed_by = $2, updated_at = $3 WHERE order_id = $1",
+        )
+        .bind(order.references.as_deref())
+        .bind(&order.order_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
     let bytes = order.canonical_bytes();
     let to = partner(&order.bank);
     let detail = format!("{} order queued for {to}", order.kind);
@@ -191,62 +181,6 @@ pub async fn issue(tx: &mut Tx<'_>, order: &AccountOrder) -> Result<Issued, Issu
     })
 }
 
-async fn check_reference(
-    tx: &mut Tx<'_>,
-    order: &AccountOrder,
-    reference: &str,
-) -> Result<(), IssueError> {
-    let freeze = sqlx::query(
-        "SELECT case_id, kind, bank, account, amount_vnd, state FROM bank_orders WHERE order_id = $1",
-    )
-    .bind(reference)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(freeze) = freeze else {
-        return Err(invalid("/references", "no order has this id"));
-    };
-    let same = freeze.try_get::<String, _>("case_id")? == order.case_id
-        && freeze.try_get::<String, _>("kind")? == OrderKind::Freeze.as_str()
-        && freeze.try_get::<String, _>("bank")? == order.bank
-        && freeze.try_get::<String, _>("account")? == order.account;
-    if !same {
-        return Err(invalid(
-            "/references",
-            "must name a freeze of the same case, bank and account",
-        ));
-    }
-    let state: String = freeze.try_get("state")?;
-    if state == OrderState::Rejected.as_str() {
-        return Err(invalid(
-            "/references",
-            "the bank rejected that freeze; there is nothing to refer to",
-        ));
-    }
-    if order.kind == OrderKind::Release {
-        let frozen: i64 = freeze.try_get("amount_vnd")?;
-        if frozen != order.amount_vnd.amount() {
-            return Err(invalid(
-                "/amount_vnd",
-                format!("a release states the amount of the freeze it lifts: {frozen} đồng"),
-            ));
-        }
-        let released: Option<String> = sqlx::query_scalar(
-            "SELECT order_id FROM bank_orders WHERE related_order = $1 AND kind = 'release' \
-             AND state NOT IN ('rejected', 'failed')",
-        )
-        .bind(reference)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if let Some(other) = released {
-            return Err(invalid(
-                "/references",
-                format!("that freeze is already released by {other}"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// An order as `GET /v1/bank/orders/{id}` shows it: what was ordered, where it is, and the
 /// bank's answer. The account number is masked (last four digits).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -259,7 +193,7 @@ pub struct OrderView {
     pub office: String,
     /// The bank's code.
     pub bank: String,
-    /// `freeze`, `deduct` or `release`.
+    /// `freeze`, `deduct`, `release`, `payout` or `confirm_freeze`.
     pub kind: String,
     /// The account, masked.
     pub account: String,
@@ -269,8 +203,16 @@ pub struct OrderView {
     pub order_hash: String,
     /// The freeze a release or deduction relates to.
     pub references: Option<String>,
-    /// The decision's number.
+    /// The decision's number (a freeze by record: the record's number).
     pub decision_number: String,
+    /// A freeze ordered by record (biên bản) in an urgent case, ahead of its decision.
+    pub by_record: bool,
+    /// A freeze by record: when its decision is due (24 hours after, RFC 3339).
+    pub decision_due_at: Option<String>,
+    /// A freeze by record: the `confirm_freeze` order carrying its decision, once issued.
+    pub confirmed_by: Option<String>,
+    /// A freeze by record whose decision is past due and not yet issued.
+    pub decision_overdue: bool,
     /// The day it was issued (Vietnam time), which puts it in that day's batch file.
     pub issued_on: String,
     /// `issued`, `sent`, `executed`, `rejected` or `failed`.
@@ -316,7 +258,8 @@ impl OrderView {
 const SELECT: &str = "SELECT o.order_id, o.case_id, o.office_code, o.bank, o.kind, o.account, \
     o.amount_vnd, o.order_hash, o.related_order, o.decision_number, o.issued_on, o.state, \
     o.ack_status, o.ack_amount_vnd, o.ack_reason, o.bank_reference, o.executed_at, o.ack_hash, \
-    o.ack_message_id, o.last_error, o.created_at, o.updated_at, m.state AS delivery \
+    o.ack_message_id, o.last_error, o.created_at, o.updated_at, o.by_record, o.decision_due_at, \
+    o.confirmed_by, m.state AS delivery \
     FROM bank_orders o LEFT JOIN messages m ON m.id = o.order_id";
 
 /// Masks an account number but its last four characters.
@@ -343,6 +286,8 @@ fn view(r: &AnyRow) -> Result<OrderView, sqlx::Error> {
         }),
         None => None,
     };
+    let decision_due_at: Option<i64> = r.try_get("decision_due_at")?;
+    let confirmed_by: Option<String> = r.try_get("confirmed_by")?;
     Ok(OrderView {
         order_id: r.try_get("order_id")?,
         case_id: r.try_get("case_id")?,
@@ -354,6 +299,10 @@ fn view(r: &AnyRow) -> Result<OrderView, sqlx::Error> {
         order_hash: r.try_get("order_hash")?,
         references: r.try_get("related_order")?,
         decision_number: r.try_get("decision_number")?,
+        by_record: r.try_get::<i64, _>("by_record")? != 0,
+        decision_due_at: decision_due_at.map(rfc3339),
+        decision_overdue: confirmed_by.is_none() && decision_due_at.is_some_and(|d| d < now_ms()),
+        confirmed_by,
         issued_on: r.try_get("issued_on")?,
         state: r.try_get("state")?,
         delivery: r.try_get("delivery")?,
