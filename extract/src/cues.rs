@@ -189,7 +189,7 @@ pub(crate) fn is_instalment(lead: &str) -> bool {
 }
 
 /// The kind named by specific words, strongest first: court fee, fine, child support,
-/// confiscation, compensation.
+/// confiscation, wages, damages for life and health, other compensation.
 pub(crate) fn specific_kind(w: &str) -> Option<ObligationKind> {
     if has_any(w, &["án phí", "lệ phí"]) {
         Some(ObligationKind::CourtFee)
@@ -212,11 +212,46 @@ pub(crate) fn specific_kind(w: &str) -> Option<ObligationKind> {
         ],
     ) {
         Some(ObligationKind::Confiscation)
+    } else if is_wages(w) {
+        Some(ObligationKind::Wages)
+    } else if has_any(w, &["bồi thường", "bồi hoàn"]) && is_life_or_health(w) {
+        Some(ObligationKind::LifeHealthDamages)
     } else if has_any(w, &["bồi thường", "bồi hoàn"]) {
         Some(ObligationKind::Compensation)
     } else {
         None
     }
+}
+
+/// Wages and labour pay, and the allowances of Art. 47(1)(a) that rank with them.
+fn is_wages(w: &str) -> bool {
+    has_any(
+        w,
+        &[
+            "tiền lương",
+            "tiền công lao động",
+            "trả lương",
+            "trợ cấp thôi việc",
+            "trợ cấp mất việc",
+            "trợ cấp mất sức",
+        ],
+    )
+}
+
+/// Damages for harm to life, health or mental suffering (Art. 47(1)(a)).
+fn is_life_or_health(w: &str) -> bool {
+    has_any(
+        w,
+        &[
+            "tính mạng",
+            "sức khỏe",
+            "sức khoẻ",
+            "tổn thất về tinh thần",
+            "tổn thất tinh thần",
+            "mai táng",
+            "cứu chữa",
+        ],
+    )
 }
 
 /// A criminal or administrative fine, not a contractual penalty (phạt cọc, phạt vi phạm hợp

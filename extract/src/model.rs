@@ -110,12 +110,16 @@ pub struct ExtractedObligation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObligationKind {
-    /// Trả tiền, thanh toán, trả nợ, tiền lương, chênh lệch tài sản.
+    /// Trả tiền, thanh toán, trả nợ, chênh lệch tài sản.
     PayMoney,
-    /// Bồi thường thiệt hại.
+    /// Bồi thường thiệt hại (to property, or of an unspecified kind).
     Compensation,
     /// Cấp dưỡng (usually nuôi con, monthly).
     ChildSupport,
+    /// Tiền lương, tiền công lao động, trợ cấp thôi việc, mất việc làm, mất sức lao động.
+    Wages,
+    /// Bồi thường thiệt hại về tính mạng, sức khỏe, tổn thất về tinh thần.
+    LifeHealthDamages,
     /// Án phí, lệ phí Tòa án, owed to the State.
     CourtFee,
     /// Phạt tiền (criminal or additional penalty), owed to the State.
@@ -141,6 +145,8 @@ impl ObligationKind {
             Self::PayMoney => "pay_money",
             Self::Compensation => "compensation",
             Self::ChildSupport => "child_support",
+            Self::Wages => "wages",
+            Self::LifeHealthDamages => "life_health_damages",
             Self::CourtFee => "court_fee",
             Self::Fine => "fine",
             Self::Confiscation => "confiscation",
@@ -153,10 +159,12 @@ impl ObligationKind {
     }
 
     /// Every kind, for lookups by wire name.
-    pub const ALL: [ObligationKind; 11] = [
+    pub const ALL: [ObligationKind; 13] = [
         Self::PayMoney,
         Self::Compensation,
         Self::ChildSupport,
+        Self::Wages,
+        Self::LifeHealthDamages,
         Self::CourtFee,
         Self::Fine,
         Self::Confiscation,

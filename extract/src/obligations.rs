@@ -294,7 +294,10 @@ impl Reader<'_> {
                 .or(i.ctx.period)
         } else if matches!(
             kind,
-            ObligationKind::PayMoney | ObligationKind::Compensation
+            ObligationKind::PayMoney
+                | ObligationKind::Compensation
+                | ObligationKind::Wages
+                | ObligationKind::LifeHealthDamages
         ) {
             cues::period_of(&local)
         } else {

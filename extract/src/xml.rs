@@ -265,7 +265,12 @@ fn refine(wire: &str, description: &str) -> ObligationKind {
                 return ObligationKind::RefundAdvanceFee;
             }
             match cues::specific_kind(&f) {
-                Some(k @ (ObligationKind::Compensation | ObligationKind::ChildSupport)) => k,
+                Some(
+                    k @ (ObligationKind::Compensation
+                    | ObligationKind::ChildSupport
+                    | ObligationKind::Wages
+                    | ObligationKind::LifeHealthDamages),
+                ) => k,
                 _ if coded == ObligationKind::Other && cues::is_land(&f) => {
                     ObligationKind::ReturnLand
                 }

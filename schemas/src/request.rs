@@ -160,10 +160,12 @@ pub struct ExcludedPeriod {
 }
 
 /// The obligation kinds a request may name.
-pub const OBLIGATION_KINDS: [&str; 10] = [
+pub const OBLIGATION_KINDS: [&str; 12] = [
     "pay_money",
     "compensation",
     "child_support",
+    "wages",
+    "life_health_damages",
     "court_fee",
     "fine",
     "confiscation",

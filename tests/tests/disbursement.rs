@@ -4,7 +4,8 @@
 //! covering the rest pays the creditor in full and the case is fully enforced; each private
 //! payout goes to the bank as a `payout` order that the bank executes (moving money from the
 //! THADS deposit account to the creditor's) and acknowledges; the case's money adds up; and
-//! only an officer of the case's office may disburse.
+//! only an officer of the case's office may disburse. A payout the bank rejects stays held for
+//! the creditor until an officer issues it again to a corrected account.
 
 #![allow(clippy::unwrap_used)]
 
@@ -62,7 +63,9 @@ async fn wait_as(hub: &Hub, token: &str, path: &str, check: impl Fn(&Value) -> b
     }
 }
 
-async fn disbursement(kind: Kind) {
+/// A hub whose VCB orders go to a bank simulator and whose transfers go to a Treasury
+/// simulator (which fails its first call).
+async fn start(kind: Kind) -> (Setup, BankSim, TreasurySim) {
     let bank = BankSim::start("VCB").await.unwrap();
     let endpoint = bank.orders_endpoint();
     let treasury = TreasurySim::start("kho-bac-token").await.unwrap();
@@ -82,8 +85,13 @@ async fn disbursement(kind: Kind) {
             .push(("THADS_BANK__TOKEN".into(), "bank-token".into()));
     })
     .await;
+    bank.state.set_hub(&s.hub.base);
+    (s, bank, treasury)
+}
+
+async fn disbursement(kind: Kind) {
+    let (s, bank, treasury) = start(kind).await;
     let hub = &s.hub;
-    bank.state.set_hub(&hub.base);
     bank.state.set_balance(THADS_ACCOUNT, 157_500_000);
     let clerk = hub.staff("thu.ky", "clerk", "HCM-KV01").await;
     let head = hub.staff("truong.phong", "head", "HCM-KV01").await;
@@ -329,4 +337,130 @@ async fn disbursement_embedded() {
 #[tokio::test]
 async fn disbursement_postgres_jetstream() {
     disbursement(Kind::Production).await;
+}
+
+#[tokio::test]
+async fn a_rejected_payout_is_held_and_issued_again() {
+    let (s, bank, _treasury) = start(Kind::Embedded).await;
+    let hub = &s.hub;
+    bank.state.set_balance(THADS_ACCOUNT, 157_500_000);
+    let staff = Office::staff(hub).await;
+    let stranger = hub.staff("chv.khac", "officer", "HCM-KV02").await;
+    let case = open_case(hub).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let reference = case["payment_reference"].as_str().unwrap().to_string();
+    walk_to(hub, &staff, &id, Stage::VoluntaryPeriodOver).await;
+    pay(hub, "FT-R1", 157_500_000, &reference).await;
+    wait_as(hub, &staff.officer, &format!("/v1/cases/{id}"), |c| {
+        c["money"]["collected_vnd"] == 157_500_000
+    })
+    .await;
+
+    // The creditor's account is closed: the bank rejects the payout.
+    bank.state.reject_next("tài khoản đã đóng");
+    let path = format!("/v1/cases/{id}/disbursements");
+    let body = json!({"bank": "VCB", "payees": {"P1": {"account": CREDITOR_ACCOUNT}}});
+    let (status, plan) = hub.post_as(&staff.officer, &path, &body).await;
+    assert_eq!(status, 201, "{plan:#}");
+    let dsb = plan["id"].as_str().unwrap().to_string();
+    let line = plan["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["payee"] == "creditor")
+        .unwrap()
+        .clone();
+    let line_no = line["line_no"].as_i64().unwrap();
+    let fee_line = plan["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["payee"] == "state")
+        .unwrap()["line_no"]
+        .as_i64()
+        .unwrap();
+    let first = line["payout_order"].as_str().unwrap().to_string();
+    wait_as(
+        hub,
+        &staff.officer,
+        &format!("/v1/bank/orders/{first}"),
+        |o| o["state"] == "rejected",
+    )
+    .await;
+    let c = wait_as(hub, &staff.officer, &format!("/v1/cases/{id}"), |_| true).await;
+    let m = &c["money"];
+    assert_eq!(m["awaiting_payout_vnd"], 150_000_000, "{m:#}");
+    assert_eq!(m["paid_out_vnd"], 0);
+    assert_eq!(
+        m["held_vnd"],
+        150_000_000 + 7_500_000 - m["transferred_vnd"].as_i64().unwrap()
+    );
+    assert_eq!(bank.state.account(CREDITOR_ACCOUNT).balance, 0);
+    let offices = wait_as(hub, &staff.officer, "/v1/money/offices", |_| true).await;
+    assert_eq!(
+        offices[0]["awaiting_payout_vnd"], 150_000_000,
+        "{offices:#}"
+    );
+    assert_eq!(offices[0]["paid_out_vnd"], 0);
+
+    // Issued again: not by a clerk, not by another office, not for the State's line, and
+    // only with an account and a reason.
+    let reissue = format!("/v1/disbursements/{dsb}/lines/{line_no}/reissue");
+    let fixed = json!({"account": "0071000777888", "reason": "tài khoản cũ đã đóng; người được thi hành án cung cấp tài khoản mới"});
+    let (status, _) = hub.post_as(&staff.clerk, &reissue, &fixed).await;
+    assert_eq!(status, 403);
+    let (status, _) = hub.post_as(&stranger, &reissue, &fixed).await;
+    assert_eq!(status, 404);
+    let (status, problem) = hub
+        .post_as(
+            &staff.officer,
+            &format!("/v1/disbursements/{dsb}/lines/{fee_line}/reissue"),
+            &fixed,
+        )
+        .await;
+    assert_eq!(status, 409, "{problem:#}");
+    let (status, problem) = hub
+        .post_as(
+            &staff.officer,
+            &reissue,
+            &json!({"account": "x", "reason": "?"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["errors"][0]["field"], "/account");
+    let (status, problem) = hub
+        .post_as(
+            &staff.officer,
+            &reissue,
+            &json!({"account": "0071000777888", "reason": " "}),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["errors"][0]["field"], "/reason");
+
+    let (status, again) = hub.post_as(&staff.officer, &reissue, &fixed).await;
+    assert_eq!(status, 201, "{again:#}");
+    let second = again["payout_order"].as_str().unwrap().to_string();
+    assert_eq!(second, format!("{first}-r1"));
+    assert_eq!(again["reissues"][0]["previous_order"], first.as_str());
+    assert_eq!(again["reissues"][0]["actor"], "chv.an");
+    wait_as(
+        hub,
+        &staff.officer,
+        &format!("/v1/bank/orders/{second}"),
+        |o| o["state"] == "executed",
+    )
+    .await;
+    assert_eq!(bank.state.account("0071000777888").balance, 150_000_000);
+    let c = wait_as(hub, &staff.officer, &format!("/v1/cases/{id}"), |_| true).await;
+    assert_eq!(c["money"]["awaiting_payout_vnd"], 0);
+    assert_eq!(c["money"]["paid_out_vnd"], 150_000_000);
+    assert!(c["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "payout_reissued"));
+    // An executed payout is not issued again.
+    let (status, _) = hub.post_as(&staff.officer, &reissue, &fixed).await;
+    assert_eq!(status, 409);
 }

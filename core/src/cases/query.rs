@@ -89,6 +89,9 @@ pub struct MoneyView {
     pub state_share_vnd: i64,
     /// Transferred to the State Treasury.
     pub transferred_vnd: i64,
+    /// Allocated to creditors whose payout the bank rejected: held for them until the payout
+    /// is issued again (part of `held_vnd`).
+    pub awaiting_payout_vnd: i64,
     /// Still on the deposit account: collected = paid out + transferred + held.
     pub held_vnd: i64,
 }
@@ -318,6 +321,7 @@ pub async fn load(
             paid_out_vnd: totals.paid_out_vnd,
             state_share_vnd: totals.state_share_vnd,
             transferred_vnd: totals.transferred_vnd,
+            awaiting_payout_vnd: totals.awaiting_payout_vnd,
             held_vnd: collected - totals.paid_out_vnd - totals.transferred_vnd,
         },
         register_entries,

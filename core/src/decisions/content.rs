@@ -204,6 +204,8 @@ pub fn kind_vi(kind: &str) -> &'static str {
         "pay_money" => "Trả tiền",
         "compensation" => "Bồi thường thiệt hại",
         "child_support" => "Cấp dưỡng",
+        "wages" => "Tiền lương, tiền công lao động, trợ cấp",
+        "life_health_damages" => "Bồi thường thiệt hại về tính mạng, sức khỏe, tổn thất tinh thần",
         "court_fee" => "Án phí",
         "state_fee" => "Lệ phí Tòa án",
         "fine" => "Tiền phạt",

@@ -26,7 +26,7 @@ impl Rank {
     /// (`destruction`, `return_property`, `return_land`).
     pub fn of_kind(kind: &str) -> Option<Rank> {
         match kind {
-            "child_support" => Some(Rank::Maintenance),
+            "child_support" | "wages" | "life_health_damages" => Some(Rank::Maintenance),
             "court_fee" => Some(Rank::CourtFees),
             "pay_money" | "compensation" | "fine" | "confiscation" | "other" => Some(Rank::Other),
             _ => None,

@@ -5,8 +5,10 @@
 //! - [`allocate`]: the pure allocator (order of payment, pro rata within a rank, no đồng lost).
 //! - [`store`]: what is owed on a case, recording a plan and its lines, listing them.
 //! - [`totals`]: money totals per case and per office.
+//! - [`reissue`]: issuing a creditor's payout again after the bank rejected it.
 
 pub mod allocate;
+pub mod reissue;
 pub mod store;
 pub mod totals;
 

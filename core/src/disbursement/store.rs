@@ -192,6 +192,8 @@ pub async fn record(
 /// One recorded line.
 #[derive(Debug, Clone, Serialize)]
 pub struct LineView {
+    /// The line's number in its disbursement (from 1).
+    pub line_no: i64,
     /// The obligation's position (0: enforcement costs).
     pub position: i64,
     /// The obligation kind.
@@ -210,6 +212,8 @@ pub struct LineView {
     pub payout_order: Option<String>,
     /// That order's state (`issued`, `sent`, `executed`, `rejected`, `failed`).
     pub payout_state: Option<String>,
+    /// Earlier payout orders the bank rejected, each replaced by the next.
+    pub reissues: Vec<super::reissue::ReissueView>,
 }
 
 /// One recorded disbursement.
@@ -270,8 +274,8 @@ pub async fn for_case(db: &Db, case_id: &str) -> Result<Vec<DisbursementView>, s
 }
 
 async fn lines(db: &Db, id: &str) -> Result<Vec<LineView>, sqlx::Error> {
-    sqlx::query(
-        "SELECT l.position, l.kind, l.rank, l.payee_kind, l.payee_ref, l.amount_vnd, \
+    let mut lines = sqlx::query(
+        "SELECT l.line_no, l.position, l.kind, l.rank, l.payee_kind, l.payee_ref, l.amount_vnd, \
          l.remaining_vnd, l.order_id, o.state AS order_state FROM disbursement_lines l \
          LEFT JOIN bank_orders o ON o.order_id = l.order_id \
          WHERE l.disbursement_id = $1 ORDER BY l.line_no",
@@ -282,6 +286,7 @@ async fn lines(db: &Db, id: &str) -> Result<Vec<LineView>, sqlx::Error> {
     .iter()
     .map(|r| {
         Ok(LineView {
+            line_no: r.try_get("line_no")?,
             position: r.try_get("position")?,
             kind: r.try_get("kind")?,
             rank: r.try_get("rank")?,
@@ -291,7 +296,12 @@ async fn lines(db: &Db, id: &str) -> Result<Vec<LineView>, sqlx::Error> {
             remaining_vnd: r.try_get("remaining_vnd")?,
             payout_order: r.try_get("order_id")?,
             payout_state: r.try_get("order_state")?,
+            reissues: Vec::new(),
         })
     })
-    .collect()
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    for line in lines.iter_mut().filter(|l| l.payout_order.is_some()) {
+        line.reissues = super::reissue::history(db, id, line.line_no).await?;
+    }
+    Ok(lines)
 }

@@ -55,6 +55,60 @@ fn court_fees_come_before_other_sums() {
 }
 
 #[test]
+fn wages_and_damages_for_life_and_health_rank_with_maintenance() {
+    // Art. 47(1)(a): maintenance, wages and damages for life and health share the first rank
+    // (pro rata), ahead of court fees (b) and everything else (c).
+    let owed_list = vec![
+        owed(
+            1,
+            "compensation",
+            Payee::Creditor("P1".into()),
+            50_000_000,
+            0,
+        ),
+        owed(2, "court_fee", Payee::State, 1_000_000, 0),
+        owed(3, "wages", Payee::Creditor("P2".into()), 20_000_000, 0),
+        owed(
+            4,
+            "life_health_damages",
+            Payee::Creditor("P3".into()),
+            20_000_000,
+            0,
+        ),
+    ];
+    for kind in ["wages", "life_health_damages", "child_support"] {
+        assert_eq!(Rank::of_kind(kind), Some(Rank::Maintenance), "{kind}");
+    }
+    let a = allocate(v(30_000_000), &owed_list);
+    let paid = |kind: &str| {
+        a.lines
+            .iter()
+            .find(|l| l.kind == kind)
+            .map_or(Vnd::ZERO, |l| l.amount)
+    };
+    assert_eq!(paid("wages"), v(15_000_000));
+    assert_eq!(paid("life_health_damages"), v(15_000_000));
+    assert_eq!(paid("court_fee"), Vnd::ZERO);
+    assert_eq!(paid("compensation"), Vnd::ZERO);
+    let a = allocate(v(41_500_000), &owed_list);
+    assert_eq!(a.lines[0].rank, Rank::Maintenance);
+    assert_eq!(
+        a.lines
+            .iter()
+            .find(|l| l.kind == "court_fee")
+            .map(|l| l.amount),
+        Some(v(1_000_000))
+    );
+    assert_eq!(
+        a.lines
+            .iter()
+            .find(|l| l.kind == "compensation")
+            .map(|l| l.amount),
+        Some(v(500_000))
+    );
+}
+
+#[test]
 fn costs_then_maintenance_then_fees() {
     let mut owed_list = loan_and_fee();
     owed_list.push(owed(

@@ -1,5 +1,7 @@
 //! Running money totals in đồng, per case and per office, from disbursements and Treasury
-//! transfers: collected = paid out + transferred to the Treasury + held.
+//! transfers: collected = paid out + transferred to the Treasury + held. A creditor's payout
+//! the bank rejected is not paid out: its money stays held for that creditor
+//! (`awaiting_payout_vnd`) until the payout is issued again.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -15,6 +17,20 @@ pub struct MoneyTotals {
     pub state_share_vnd: i64,
     /// Transferred to the State Treasury and acknowledged (part of the State's share).
     pub transferred_vnd: i64,
+    /// Allocated to creditors whose payout the bank rejected: held for them, to issue again.
+    pub awaiting_payout_vnd: i64,
+}
+
+/// Payout order states in which the money did not leave the deposit account for good.
+const RETURNED: &str = "('rejected')";
+
+/// The creditor lines' money whose payout was returned, per case or office (`group`).
+fn awaiting_sql(group: &str, filter: &str) -> String {
+    format!(
+        "SELECT l.{group} AS k, CAST(COALESCE(SUM(l.amount_vnd), 0) AS BIGINT) AS awaiting \
+         FROM disbursement_lines l JOIN bank_orders o ON o.order_id = l.order_id \
+         WHERE l.payee_kind = 'creditor' AND o.state IN {RETURNED} {filter} GROUP BY l.{group}"
+    )
 }
 
 /// The totals of case `case_id`'s disbursements and transfers.
@@ -34,10 +50,19 @@ pub async fn for_case(db: &Db, case_id: &str) -> Result<MoneyTotals, sqlx::Error
     .bind(case_id)
     .fetch_one(db.pool())
     .await?;
+    let awaiting: i64 = sqlx::query(&awaiting_sql("case_id", "AND l.case_id = $1"))
+        .bind(case_id)
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| r.try_get("awaiting"))
+        .transpose()?
+        .unwrap_or(0);
+    let paid: i64 = r.try_get("paid")?;
     Ok(MoneyTotals {
-        paid_out_vnd: r.try_get("paid")?,
+        paid_out_vnd: paid - awaiting,
         state_share_vnd: r.try_get("state")?,
         transferred_vnd: transferred,
+        awaiting_payout_vnd: awaiting,
     })
 }
 
@@ -59,6 +84,8 @@ pub struct OfficeMoney {
     pub state_share_vnd: i64,
     /// Transferred to the Treasury and acknowledged.
     pub transferred_vnd: i64,
+    /// Allocated to creditors whose payout the bank rejected (part of `held_vnd`).
+    pub awaiting_payout_vnd: i64,
     /// Still on the deposit account.
     pub held_vnd: i64,
     /// Still due (due less collected and reduced).
@@ -107,6 +134,20 @@ pub async fn by_office(db: &Db) -> Result<Vec<OfficeMoney>, sqlx::Error> {
         let office: String = r.try_get("office_code")?;
         let m = out.entry(office.clone()).or_default();
         m.transferred_vnd = r.try_get::<Option<i64>, _>("transferred")?.unwrap_or(0);
+    }
+    // Lines carry no office: join their disbursement for it.
+    for r in sqlx::query(&format!(
+        "SELECT d.office_code AS office_code, CAST(SUM(a.awaiting) AS BIGINT) AS awaiting \
+         FROM ({}) a JOIN disbursements d ON d.id = a.k GROUP BY d.office_code",
+        awaiting_sql("disbursement_id", "")
+    ))
+    .fetch_all(db.pool())
+    .await?
+    {
+        let office: String = r.try_get("office_code")?;
+        let m = out.entry(office.clone()).or_default();
+        m.awaiting_payout_vnd = r.try_get::<Option<i64>, _>("awaiting")?.unwrap_or(0);
+        m.paid_out_vnd -= m.awaiting_payout_vnd;
     }
     Ok(out
         .into_values()

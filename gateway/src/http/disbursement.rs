@@ -18,19 +18,16 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 use thads_bank::orders::issue;
 use thads_core::db::{now_ms, rfc3339};
-use thads_core::deadlines::store::vietnam_date;
 use thads_core::disbursement::store::{self, DisbursementView, PayoutOrder};
 use thads_core::disbursement::{OfficeMoney, Payee};
 use thads_core::lifecycle::{Command, Operation, PerformError};
 use thads_core::staff::Role;
-use thads_schemas::bank_order::{AccountOrder, OrderKind};
-use thads_schemas::cccd::Cccd;
 use thads_schemas::money::Vnd;
-use thads_schemas::text::PersonalText;
 use thads_schemas::validation::FieldError;
 use thads_treasury::Transfer;
 
 use super::auth::{require_role, visible_case, CurrentActor};
+use super::payouts::{payout_order, Payout};
 use super::problem::AppError;
 use super::AppState;
 
@@ -266,39 +263,22 @@ async fn post_disbursement(
             .get(party)
             .map(|p| p.account.clone())
             .unwrap_or_default();
-        let holder = sqlx::query(
-            "SELECT name, cccd FROM case_parties WHERE case_id = $1 AND party_ref = $2",
+        let order = payout_order(
+            &mut tx,
+            &Payout {
+                order_id: format!("{id}-{}", i + 1),
+                case_id: &case_id,
+                office: &office,
+                party,
+                bank: &bank,
+                source: &source,
+                account: &account,
+                amount: line.amount,
+                decision_number: decision_number.as_deref().unwrap_or(&id),
+                payment_reference: &payment_reference,
+            },
         )
-        .bind(&case_id)
-        .bind(party)
-        .fetch_optional(&mut *tx)
         .await?;
-        let (name, cccd): (String, Option<String>) = match holder {
-            Some(h) => (
-                h.try_get("name").map_err(AppError::from)?,
-                h.try_get("cccd").map_err(AppError::from)?,
-            ),
-            None => (party.clone(), None),
-        };
-        let order = AccountOrder {
-            order_id: format!("{id}-{}", i + 1),
-            kind: OrderKind::Payout,
-            case_id: case_id.clone(),
-            office: office.clone(),
-            bank: bank.clone(),
-            account: source.clone(),
-            holder_name: PersonalText::new(&name),
-            holder_cccd: cccd.as_deref().and_then(|c| Cccd::parse(c).ok()),
-            amount_vnd: line.amount,
-            legal_basis: vec!["Điều 47 Luật Thi hành án dân sự".into()],
-            decision_number: decision_number.clone().unwrap_or_else(|| id.clone()),
-            decision_date: vietnam_date(now),
-            by_record: false,
-            destination_account: Some(account.clone()),
-            references: None,
-            payment_reference: Some(payment_reference.clone()),
-            issued_at: rfc3339(now_ms()),
-        };
         let issued = issue(&mut tx, &order).await?;
         orders.push(Some(PayoutOrder {
             bank: bank.clone(),

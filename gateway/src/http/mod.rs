@@ -10,6 +10,7 @@ pub(crate) mod decisions;
 mod disbursement;
 mod extractions;
 mod ops;
+mod payouts;
 pub mod problem;
 mod read;
 mod receipts;
@@ -196,6 +197,7 @@ pub fn router(state: AppState) -> Router {
         .merge(vneid::routes())
         .merge(verification::routes())
         .merge(disbursement::routes())
+        .merge(payouts::routes())
         .merge(treasury::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(

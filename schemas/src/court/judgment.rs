@@ -273,6 +273,13 @@ pub enum ObligationKind {
     Compensation,
     /// Support (cấp dưỡng), usually monthly, paid to a party.
     ChildSupport,
+    /// Wages and labour pay (tiền lương, tiền công lao động), severance, job-loss and
+    /// loss-of-working-capacity allowances (trợ cấp thôi việc, mất việc làm, mất sức lao động):
+    /// paid with maintenance, before court fees (Art. 47(1)(a)).
+    Wages,
+    /// Damages for harm to life, health or mental suffering (bồi thường thiệt hại về tính
+    /// mạng, sức khỏe, tổn thất về tinh thần): paid with maintenance (Art. 47(1)(a)).
+    LifeHealthDamages,
     /// Court fee (án phí), owed to the State.
     CourtFee,
     /// Fine (tiền phạt), owed to the State.
@@ -326,10 +333,12 @@ impl PartyKind {
 
 impl ObligationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ObligationKind; 10] = [
+    pub const ALL: [ObligationKind; 12] = [
         Self::PayMoney,
         Self::Compensation,
         Self::ChildSupport,
+        Self::Wages,
+        Self::LifeHealthDamages,
         Self::CourtFee,
         Self::Fine,
         Self::Confiscation,
@@ -345,6 +354,8 @@ impl ObligationKind {
             Self::PayMoney => "pay_money",
             Self::Compensation => "compensation",
             Self::ChildSupport => "child_support",
+            Self::Wages => "wages",
+            Self::LifeHealthDamages => "life_health_damages",
             Self::CourtFee => "court_fee",
             Self::Fine => "fine",
             Self::Confiscation => "confiscation",
@@ -364,7 +375,13 @@ impl ObligationKind {
     pub fn is_money(self) -> bool {
         matches!(
             self,
-            Self::PayMoney | Self::Compensation | Self::ChildSupport | Self::CourtFee | Self::Fine
+            Self::PayMoney
+                | Self::Compensation
+                | Self::ChildSupport
+                | Self::Wages
+                | Self::LifeHealthDamages
+                | Self::CourtFee
+                | Self::Fine
         )
     }
 
