@@ -213,3 +213,44 @@ pub async fn walk_to(hub: &Hub, staff: &Office, case_id: &str, stage: Stage) {
     )
     .await;
 }
+
+/// The signed receipt, checked against the keys the hub publishes at `/v1/keys`.
+pub async fn verified_receipt(hub: &Hub, receipt_id: &str) -> (Value, String) {
+    use base64::Engine as _;
+    let r = hub.get(&format!("/v1/receipts/{receipt_id}")).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let state = r.headers()["x-receipt-state"].to_str().unwrap().to_string();
+    let doc: Value = r.json().await.unwrap();
+    let keys: std::collections::HashMap<String, ed25519_dalek::VerifyingKey> = hub.get_json("/v1/keys").await.unwrap()["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            let raw: [u8; 32] = base64::engine::general_purpose::STANDARD
+                .decode(k["public_key"].as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap();
+            let key = ed25519_dalek::VerifyingKey::from_bytes(&raw).unwrap();
+            (k["key_id"].as_str().unwrap().to_string(), key)
+        })
+        .collect();
+    let sig = &doc["signature"];
+    let value: [u8; 64] = base64::engine::general_purpose::STANDARD
+        .decode(sig["value"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let mut unsigned = doc.clone();
+    unsigned.as_object_mut().unwrap().remove("signature");
+    let bytes = thads_core::partners::canonical::canonical_bytes(&unsigned).unwrap();
+    let key = &keys[sig["key_id"].as_str().unwrap()];
+    key.verify_strict(&bytes, &ed25519_dalek::Signature::from_bytes(&value))
+        .unwrap_or_else(|e| panic!("receipt does not verify: {e}: {doc:#}"));
+    unsigned["amount_vnd"] = serde_json::json!(1);
+    let bytes = thads_core::partners::canonical::canonical_bytes(&unsigned).unwrap();
+    assert!(key
+        .verify_strict(&bytes, &ed25519_dalek::Signature::from_bytes(&value))
+        .is_err());
+    (doc, state)
+}

@@ -1,12 +1,8 @@
 //! Steps of the reconciliation tests: posting bank files, waiting for payments and the queue,
 //! resolving, and checking receipts against the hub's published keys.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::{json, Value};
 use thads_e2e::hub::Hub;
 
@@ -89,46 +85,6 @@ pub(crate) async fn resolve(hub: &Hub, token: &str, payment_id: &str, body: Valu
         &body,
     )
     .await
-}
-
-/// The signed receipt, checked against the keys the hub publishes at `/v1/keys`.
-pub(crate) async fn verified_receipt(hub: &Hub, receipt_id: &str) -> (Value, String) {
-    let r = hub.get(&format!("/v1/receipts/{receipt_id}")).await;
-    assert_eq!(r.status().as_u16(), 200);
-    let state = r.headers()["x-receipt-state"].to_str().unwrap().to_string();
-    let doc: Value = r.json().await.unwrap();
-    let keys: HashMap<String, VerifyingKey> = hub.get_json("/v1/keys").await.unwrap()["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| {
-            let raw: [u8; 32] = STANDARD
-                .decode(k["public_key"].as_str().unwrap())
-                .unwrap()
-                .try_into()
-                .unwrap();
-            let key = VerifyingKey::from_bytes(&raw).unwrap();
-            (k["key_id"].as_str().unwrap().to_string(), key)
-        })
-        .collect();
-    let sig = &doc["signature"];
-    let value: [u8; 64] = STANDARD
-        .decode(sig["value"].as_str().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let mut unsigned = doc.clone();
-    unsigned.as_object_mut().unwrap().remove("signature");
-    let bytes = thads_core::partners::canonical::canonical_bytes(&unsigned).unwrap();
-    let key = &keys[sig["key_id"].as_str().unwrap()];
-    key.verify_strict(&bytes, &Signature::from_bytes(&value))
-        .unwrap_or_else(|e| panic!("receipt does not verify: {e}: {doc:#}"));
-    unsigned["amount_vnd"] = json!(1);
-    let bytes = thads_core::partners::canonical::canonical_bytes(&unsigned).unwrap();
-    assert!(key
-        .verify_strict(&bytes, &Signature::from_bytes(&value))
-        .is_err());
-    (doc, state)
 }
 
 /// Every receipt number issued for these cases, sorted.
