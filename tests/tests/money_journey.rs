@@ -115,8 +115,15 @@ async fn money_journey(kind: Kind) {
     assert_eq!(step(&c, "coercion_after_freeze")["status"], "done");
     assert_eq!(c["state"], "collection");
     let payments = c["payments"].as_array().unwrap();
-    assert_eq!(payments.len(), 1, "one credit, recorded once: {payments:#?}");
-    assert_eq!(payments[0]["matched_by"], "payment_reference", "{payments:#?}");
+    assert_eq!(
+        payments.len(),
+        1,
+        "one credit, recorded once: {payments:#?}"
+    );
+    assert_eq!(
+        payments[0]["matched_by"], "payment_reference",
+        "{payments:#?}"
+    );
     let receipts = hub
         .wait_for(&format!("/v1/cases/{id}/receipts"), WAIT, |r| {
             r.as_array()
@@ -136,7 +143,10 @@ async fn money_journey(kind: Kind) {
         .iter()
         .any(|n| n.title.starts_with("Biên lai") && n.content.contains(&receipt_id))
     {
-        assert!(waited < WAIT, "the receipt never reached the payer through VNeID");
+        assert!(
+            waited < WAIT,
+            "the receipt never reached the payer through VNeID"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
         waited += Duration::from_millis(200);
     }
@@ -223,7 +233,11 @@ async fn money_journey(kind: Kind) {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    for k in ["bank_order_issued", "bank_order_executed", "payment_received"] {
+    for k in [
+        "bank_order_issued",
+        "bank_order_executed",
+        "payment_received",
+    ] {
         assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }
 }

@@ -221,20 +221,21 @@ pub async fn verified_receipt(hub: &Hub, receipt_id: &str) -> (Value, String) {
     assert_eq!(r.status().as_u16(), 200);
     let state = r.headers()["x-receipt-state"].to_str().unwrap().to_string();
     let doc: Value = r.json().await.unwrap();
-    let keys: std::collections::HashMap<String, ed25519_dalek::VerifyingKey> = hub.get_json("/v1/keys").await.unwrap()["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| {
-            let raw: [u8; 32] = base64::engine::general_purpose::STANDARD
-                .decode(k["public_key"].as_str().unwrap())
-                .unwrap()
-                .try_into()
-                .unwrap();
-            let key = ed25519_dalek::VerifyingKey::from_bytes(&raw).unwrap();
-            (k["key_id"].as_str().unwrap().to_string(), key)
-        })
-        .collect();
+    let keys: std::collections::HashMap<String, ed25519_dalek::VerifyingKey> =
+        hub.get_json("/v1/keys").await.unwrap()["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                let raw: [u8; 32] = base64::engine::general_purpose::STANDARD
+                    .decode(k["public_key"].as_str().unwrap())
+                    .unwrap()
+                    .try_into()
+                    .unwrap();
+                let key = ed25519_dalek::VerifyingKey::from_bytes(&raw).unwrap();
+                (k["key_id"].as_str().unwrap().to_string(), key)
+            })
+            .collect();
     let sig = &doc["signature"];
     let value: [u8; 64] = base64::engine::general_purpose::STANDARD
         .decode(sig["value"].as_str().unwrap())

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use thads_e2e::hub::Hub;
 
 use super::common::*;
