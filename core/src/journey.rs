@@ -237,7 +237,7 @@ pub async fn insert(
     .rows_affected()
         == 1;
     if inserted {
-        add_event(tx, msg.id, state, detail, now).await?;
+        add_event(tx, msg.id, state, detail, now, Some(msg.content_hash)).await?;
     }
     Ok(inserted)
 }
@@ -265,7 +265,15 @@ pub async fn record_rejected(
         .bind(reason)
         .execute(&mut *tx)
         .await?;
-    add_event(&mut tx, msg.id, MessageState::Rejected, Some(reason), now).await?;
+    add_event(
+        &mut tx,
+        msg.id,
+        MessageState::Rejected,
+        Some(reason),
+        now,
+        None,
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -324,7 +332,7 @@ pub async fn advance_with(
                 .await?;
         }
     }
-    add_event(tx, id, next, detail, now).await?;
+    add_event(tx, id, next, detail, now, None).await?;
     Ok(())
 }
 
@@ -343,7 +351,7 @@ pub async fn note(tx: &mut Tx<'_>, id: &str, detail: &str) -> Result<(), Journey
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    add_event(tx, id, state, Some(detail), now).await?;
+    add_event(tx, id, state, Some(detail), now, None).await?;
     Ok(())
 }
 
@@ -357,12 +365,15 @@ pub async fn set_case(tx: &mut Tx<'_>, id: &str, case_id: &str) -> Result<(), sq
         .map(|_| ())
 }
 
+/// Records one step of a message's journey, and the same step in the audit trail (with the
+/// payload's hash on the message's first step, so every payload is in the chain).
 async fn add_event(
     tx: &mut Tx<'_>,
     id: &str,
     state: MessageState,
     detail: Option<&str>,
     at: i64,
+    content_hash: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)",
@@ -372,8 +383,18 @@ async fn add_event(
     .bind(at)
     .bind(detail)
     .execute(&mut **tx)
+    .await?;
+    crate::audit::record(
+        tx,
+        &crate::audit::Act {
+            actor: crate::audit::append::HUB,
+            action: &format!("message.{}", state.as_str()),
+            subject: id,
+            detail: detail.unwrap_or_default(),
+            content_hash,
+        },
+    )
     .await
-    .map(|_| ())
 }
 
 /// One message as the read side shows it.

@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`db`]: the SQLite / PostgreSQL pool and migrations.
+//! - [`audit`]: the hash-chained, sealed audit trail of every change, act and payload.
 //! - [`bus`]: the bus port, with the JetStream and embedded implementations.
 //! - [`worker`]: the consumer loop: ack, backoff, dead letters.
 //! - [`retry`]: the retry policy (exponential backoff with jitter, delivery limit).
@@ -28,6 +29,7 @@
 //! - [`evidence`]: signed evidences telling each court what became of the judgments it sent.
 //! - [`verification`]: verifying debtors' means in the national databases; records, runs, scheduler.
 
+pub mod audit;
 pub mod breaker;
 pub mod bus;
 pub mod calendar;

@@ -94,6 +94,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         trust.hub_key.clone(),
         shutdown.clone(),
     ));
+    // The audit trail is chained and signed in batches (docs/audit.md).
+    let audit = thads_core::audit::AuditSealer::new(
+        db.clone(),
+        trust.hub_key.clone(),
+        config.audit.seal_interval,
+    );
+    tasks.spawn(audit.run(shutdown.clone()));
 
     let schedule = Schedule {
         calendar: Arc::new(
@@ -325,10 +332,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Loads the hub's signing key (generating the default one in `data_dir` on first start),
-/// publishes it in `hub_keys`, and says loudly when court signatures are not enforced.
-async fn load_trust(config: &Config, db: &Db) -> anyhow::Result<thads_core::partners::Trust> {
-    use thads_core::partners::{registry, HubKey, PartnerKind};
+/// Loads the hub's signing key (generating the default one in `data_dir` on first start) and
+/// publishes it in `hub_keys`, for the server and the commands that sign (`audit seal`).
+pub async fn hub_key(config: &Config, db: &Db) -> anyhow::Result<thads_core::partners::HubKey> {
+    use thads_core::partners::{registry, HubKey};
     let (path, generate) = config.signing.key_path(&config.data_dir);
     let (key, generated) = HubKey::load_or_generate(&path, generate)
         .context("cannot load the hub's signing key (signing.key_file)")?;
@@ -338,6 +345,13 @@ async fn load_trust(config: &Config, db: &Db) -> anyhow::Result<thads_core::part
     registry::register_hub_key(db, &key)
         .await
         .context("cannot publish the hub's signing key")?;
+    Ok(key)
+}
+
+/// Loads the hub's signing key and says loudly when court signatures are not enforced.
+async fn load_trust(config: &Config, db: &Db) -> anyhow::Result<thads_core::partners::Trust> {
+    use thads_core::partners::{registry, PartnerKind};
+    let key = hub_key(config, db).await?;
     tracing::info!(
         key_id = key.key_id(),
         "receipts and court evidences are signed"

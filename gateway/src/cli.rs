@@ -57,6 +57,12 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::cli_partner::PartnerAction,
     },
+    /// The audit trail: verify it (or an exported bundle), export it, seal it now.
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_audit::AuditAction,
+    },
     /// Inspect the configuration.
     Config {
         /// check or show.
@@ -119,6 +125,13 @@ pub fn main() -> anyhow::Result<()> {
     if let Command::Extract { file } = &command {
         return extract(file);
     }
+    if let Command::Audit { action } = &command {
+        if crate::cli_audit::is_offline(action) {
+            if let Command::Audit { action } = command {
+                return crate::cli_audit::run(None, action);
+            }
+        }
+    }
     let config = Config::load(cli.config.as_deref())?;
     match command {
         Command::Bank {
@@ -128,6 +141,7 @@ pub fn main() -> anyhow::Result<()> {
         Command::Workdays { action } => workdays(&config, action),
         Command::Staff { action } => crate::cli_keys::run(&config, action),
         Command::Partner { action } => crate::cli_partner::run(&config, action),
+        Command::Audit { action } => crate::cli_audit::run(Some(&config), action),
         Command::Config {
             action: ConfigAction::Check,
         } => {

@@ -68,6 +68,8 @@ pub struct Config {
     /// Verification runs: automatic start after the voluntary period, retries of incomplete
     /// records.
     pub verification: thads_core::verification::VerificationConfig,
+    /// The audit trail: how often appended entries are chained and sealed (`docs/audit.md`).
+    pub audit: thads_core::audit::AuditConfig,
 }
 
 /// Court intake settings.
@@ -285,6 +287,7 @@ impl Default for Config {
             treasury: thads_treasury::TreasuryConfig::default(),
             render: thads_core::decisions::render::RenderConfig::default(),
             staff_signing: thads_core::decisions::keys::StaffSigningConfig::default(),
+            audit: thads_core::audit::AuditConfig::default(),
         }
     }
 }
@@ -359,6 +362,12 @@ impl Config {
                 reason: "must not contain '.', ' ', '*' or '>'".into(),
             });
         }
+        self.audit
+            .validate()
+            .map_err(|reason| ConfigError::Invalid {
+                key: "audit.seal_interval",
+                reason,
+            })?;
         if self.bus.retry_min > self.bus.retry_max {
             return Err(ConfigError::Invalid {
                 key: "bus.retry_min",

@@ -3,12 +3,13 @@
 //!
 //! # Layout
 //! - [`config`]: the typed configuration (file + environment).
-//! - [`cli`]: the command line.
+//! - [`cli`]: the command line (and `cli_*`: its bank, staff, partner and audit commands).
 //! - [`app`]: start-up wiring and graceful shutdown.
 //! - [`http`]: the axum router (partner, read side, operations).
 
 pub mod app;
 pub mod cli;
+pub mod cli_audit;
 pub mod cli_bank;
 pub mod cli_keys;
 pub mod cli_partner;

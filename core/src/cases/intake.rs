@@ -412,12 +412,24 @@ async fn set_decision_deadline(
     Ok(())
 }
 
-/// Appends a case event (the case's own history).
+/// Appends a case event (the case's own history), and the same event to the audit trail as
+/// the hub's own act.
 pub async fn add_case_event(
     tx: &mut Tx<'_>,
     case_id: &str,
     kind: &str,
     detail: &str,
+) -> Result<(), sqlx::Error> {
+    add_case_event_by(tx, case_id, kind, detail, crate::audit::append::HUB).await
+}
+
+/// Appends a case event done by `actor` (a staff username), with the actor in the audit trail.
+pub async fn add_case_event_by(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    kind: &str,
+    detail: &str,
+    actor: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO case_events (case_id, kind, at, detail) VALUES ($1, $2, $3, $4)")
         .bind(case_id)
@@ -425,8 +437,18 @@ pub async fn add_case_event(
         .bind(now_ms())
         .bind(detail)
         .execute(&mut **tx)
-        .await
-        .map(|_| ())
+        .await?;
+    crate::audit::record(
+        tx,
+        &crate::audit::Act {
+            actor,
+            action: &format!("case.{kind}"),
+            subject: case_id,
+            detail,
+            content_hash: None,
+        },
+    )
+    .await
 }
 
 async fn emit_notice(

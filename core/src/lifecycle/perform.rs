@@ -238,7 +238,7 @@ impl Lifecycle {
             "{op} by {} ({}): {} -> {}",
             actor.username, actor.role, case.state, plan.to_state
         );
-        add_case_event(tx, case_id, op, &detail).await?;
+        crate::cases::intake::add_case_event_by(tx, case_id, op, &detail, &actor.username).await?;
         let event = serde_json::json!({
             "kind": "case.operation",
             "case_id": case_id,
