@@ -92,6 +92,17 @@ pub async fn replay(
         .execute(&mut *tx)
         .await?;
     outbox::enqueue(&mut tx, &bus_id, &subject, &payload).await?;
+    crate::audit::record(
+        &mut tx,
+        &crate::audit::Act {
+            actor: by,
+            action: "admin.replay",
+            subject: message_id,
+            detail: &format!("dead letter replayed on {subject} as {bus_id}"),
+            content_hash: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     signal.notify();
     tracing::info!(msg_id = %message_id, subject = %subject, "dead letter replayed");

@@ -145,3 +145,29 @@ fn print_report(report: &Report) -> anyhow::Result<()> {
         )
     }
 }
+
+/// Appends an administrative act done on the command line to the audit trail, with the
+/// operating-system user who ran it (`cli:<user>`).
+pub async fn record_cli_act(
+    db: &thads_core::db::Db,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> anyhow::Result<()> {
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into());
+    let actor = format!("{}:{user}", thads_core::audit::append::CLI);
+    thads_core::audit::record_alone(
+        db,
+        &thads_core::audit::Act {
+            actor: &actor,
+            action,
+            subject,
+            detail,
+            content_hash: None,
+        },
+    )
+    .await
+    .context("cannot record the act in the audit trail")
+}

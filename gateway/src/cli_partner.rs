@@ -124,6 +124,13 @@ async fn execute(db: &Db, action: PartnerAction) -> anyhow::Result<()> {
                 .map(|v| parse_instant(&v).context("--valid-until"))
                 .transpose()?;
             let added = registry::add_partner(db, &id, &name).await?;
+            crate::cli_audit::record_cli_act(
+                db,
+                "partner.add",
+                &id.to_string(),
+                &format!("partner {id} {added:?}: {}", name.trim()),
+            )
+            .await?;
             println!(
                 "{} {id} ({})",
                 match added {
@@ -143,6 +150,13 @@ async fn execute(db: &Db, action: PartnerAction) -> anyhow::Result<()> {
                         valid_from,
                         valid_until,
                     },
+                )
+                .await?;
+                crate::cli_audit::record_cli_act(
+                    db,
+                    "partner.add_key",
+                    &id.to_string(),
+                    &format!("key {key_id} added (fingerprint {})", fingerprint(&public)),
                 )
                 .await?;
                 println!(
@@ -182,10 +196,24 @@ async fn execute(db: &Db, action: PartnerAction) -> anyhow::Result<()> {
             match key {
                 Some(key_id) => {
                     registry::revoke_key(db, &id, &key_id).await?;
+                    crate::cli_audit::record_cli_act(
+                        db,
+                        "partner.revoke_key",
+                        &id.to_string(),
+                        &format!("key {key_id} revoked"),
+                    )
+                    .await?;
                     println!("key {key_id} of {id} revoked");
                 }
                 None => {
                     registry::revoke_partner(db, &id).await?;
+                    crate::cli_audit::record_cli_act(
+                        db,
+                        "partner.revoke",
+                        &id.to_string(),
+                        "partner and all its keys revoked",
+                    )
+                    .await?;
                     println!("{id} and all its keys revoked");
                 }
             }

@@ -11,6 +11,7 @@ use thads_core::db::{now_ms, rfc3339};
 use thads_core::staff::accounts::{self, NewAccount};
 use thads_schemas::office::OfficeCode;
 
+use crate::cli_audit::record_cli_act;
 use crate::config::Config;
 
 /// The environment variable `staff add` and `staff passwd` read a password from when no
@@ -123,6 +124,18 @@ async fn execute(
                 now,
             )
             .await?;
+            record_cli_act(
+                db,
+                "staff.add",
+                &account.username,
+                &format!(
+                    "account {} created: {} of office {}",
+                    account.username,
+                    account.role.as_str(),
+                    account.office
+                ),
+            )
+            .await?;
             println!(
                 "created {} ({}, {} of office {})",
                 account.username,
@@ -163,10 +176,23 @@ async fn execute(
         }
         StaffAction::Passwd { username, .. } => {
             accounts::set_password(db, &username, &password, now).await?;
+            record_cli_act(
+                db,
+                "staff.passwd",
+                &username,
+                "password changed; sessions closed",
+            )
+            .await?;
             println!("password of {username} changed; its sessions were closed");
         }
         StaffAction::Email { username, address } => {
             accounts::set_email(db, &username, address.as_deref(), now).await?;
+            let detail = if address.is_some() {
+                "digest address set"
+            } else {
+                "digest address removed"
+            };
+            record_cli_act(db, "staff.email", &username, detail).await?;
             match address {
                 Some(a) => println!("digest of {username} goes to {}", a.trim()),
                 None => println!("{username} gets no digest"),
@@ -174,10 +200,24 @@ async fn execute(
         }
         StaffAction::Disable { username } => {
             accounts::disable(db, &username, now).await?;
+            record_cli_act(
+                db,
+                "staff.disable",
+                &username,
+                "account disabled; sessions closed",
+            )
+            .await?;
             println!("{username} disabled; its sessions were closed");
         }
         StaffAction::Enable { username } => {
             accounts::enable(db, &username, now).await?;
+            record_cli_act(
+                db,
+                "staff.enable",
+                &username,
+                "account enabled; lock-out cleared",
+            )
+            .await?;
             println!("{username} enabled");
         }
     }

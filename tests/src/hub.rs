@@ -181,6 +181,21 @@ impl Hub {
         }
     }
 
+    /// The URL of this hub's database (the SQLite file in its data folder, or PostgreSQL), for
+    /// tests that look at or tamper with what it stored.
+    pub fn database_url(&self) -> String {
+        if let Some((_, v)) = self.options.env.iter().find(|(k, _)| k == "DATABASE_URL") {
+            return v.clone();
+        }
+        match &self.options.runtime {
+            Runtime::Production { database_url, .. } => database_url.clone(),
+            Runtime::Embedded => format!(
+                "sqlite://{}",
+                self.data_dir.path().join("thads-hub.db").display()
+            ),
+        }
+    }
+
     /// Runs the hub's command line (`thads-hub <args>`) against this hub's database, with
     /// extra environment; returns its output.
     pub fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {

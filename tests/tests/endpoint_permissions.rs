@@ -149,6 +149,21 @@ const MATRIX: &[Line] = &[
     ),
     get("/v1/auth/me", &[(Clerk, 200)], &[]),
     // Administrator only.
+    get(
+        "/v1/admin/audit?limit=5",
+        &[(Admin, 200)],
+        &[
+            (OtherAdmin, 403),
+            (Officer, 403),
+            (Clerk, 403),
+            (OtherHead, 403),
+        ],
+    ),
+    get(
+        "/v1/admin/audit/verify",
+        &[(Admin, 200)],
+        &[(OtherAdmin, 403), (Officer, 403)],
+    ),
     Line {
         method: "PUT",
         path: "/v1/admin/maintenance",

@@ -526,16 +526,32 @@ async fn record(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let remote = remote.map(|r| truncate(r, 128));
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO staff_signins (username, at, outcome, remote) VALUES ($1, $2, $3, $4)",
     )
     .bind(username)
     .bind(now)
     .bind(outcome.as_str())
-    .bind(remote)
-    .execute(db.pool())
+    .bind(remote.as_deref())
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    crate::audit::record(
+        &mut tx,
+        &crate::audit::Act {
+            actor: username,
+            action: &format!("staff.sign_in.{}", outcome.as_str()),
+            subject: username,
+            detail: &format!(
+                "sign-in {} from {}",
+                outcome.as_str(),
+                remote.as_deref().unwrap_or("an unknown address")
+            ),
+            content_hash: None,
+        },
+    )
+    .await?;
+    tx.commit().await
 }
 
 fn truncate(s: &str, max_chars: usize) -> String {

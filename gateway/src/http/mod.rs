@@ -1,6 +1,7 @@
 //! The HTTP surface: partner endpoints, the read side and operations, on one axum router built
 //! by [`router`] so tests can drive it without a socket.
 
+mod audit;
 pub mod auth;
 mod bank;
 mod bank_orders;
@@ -198,6 +199,7 @@ pub fn router(state: AppState) -> Router {
         .merge(verification::routes())
         .merge(disbursement::routes())
         .merge(payouts::routes())
+        .merge(audit::routes())
         .merge(treasury::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(

@@ -135,6 +135,22 @@ pub(crate) async fn put_maintenance(
 ) -> Result<Json<Maintenance>, super::problem::AppError> {
     require_role(&actor, &[Role::Administrator])?;
     state.set_maintenance(m.on);
+    thads_core::audit::record_alone(
+        &state.db,
+        &thads_core::audit::Act {
+            actor: &actor.username,
+            action: "admin.maintenance",
+            subject: "hub",
+            detail: if m.on {
+                "maintenance switched on: partners are refused with 503"
+            } else {
+                "maintenance switched off"
+            },
+            content_hash: None,
+        },
+    )
+    .await
+    .map_err(super::problem::AppError::from)?;
     tracing::warn!(on = m.on, admin = %actor.username, "maintenance switch changed");
     Ok(Json(m))
 }
