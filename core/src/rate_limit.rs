@@ -2,7 +2,12 @@
 //! shared by every worker that calls the partner: it refills at `rate` tokens a second up to
 //! one second's worth, and a caller that finds it empty reserves the next token and sleeps
 //! until it is due, so waiting callers are served in order and the long-run rate never exceeds
-//! the limit.
+//! the limit. [`keyed`] holds the inbound limits, one bucket per partner, that refuse instead
+//! of waiting.
+
+pub mod keyed;
+
+pub use keyed::KeyedLimiter;
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};

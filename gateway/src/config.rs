@@ -252,6 +252,12 @@ pub struct HttpConfig {
     /// Time limit for one request.
     #[serde(with = "humantime_serde")]
     pub request_timeout: Duration,
+    /// Requests a second each partner may send to the partner endpoints (judgments, bank
+    /// notifications and acknowledgements, VNeID receipts, evidence pulls), counted per
+    /// partner certificate or, without one, per client address; 0 turns the limit off.
+    pub partner_rate_per_second: f64,
+    /// How many requests a partner may send at once above its rate.
+    pub partner_burst: u32,
 }
 
 impl Default for HttpConfig {
@@ -259,6 +265,8 @@ impl Default for HttpConfig {
         Self {
             body_limit: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            partner_rate_per_second: 50.0,
+            partner_burst: 200,
         }
     }
 }
@@ -368,6 +376,13 @@ impl Config {
                 key: "audit.seal_interval",
                 reason,
             })?;
+        if !self.http.partner_rate_per_second.is_finite() || self.http.partner_rate_per_second < 0.0
+        {
+            return Err(ConfigError::Invalid {
+                key: "http.partner_rate_per_second",
+                reason: "must be a number of requests a second, 0 or more (0: no limit)".into(),
+            });
+        }
         if self.bus.retry_min > self.bus.retry_max {
             return Err(ConfigError::Invalid {
                 key: "bus.retry_min",

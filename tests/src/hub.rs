@@ -134,6 +134,8 @@ impl Hub {
             .env("THADS_BUS__RETRY_MAX", "1s")
             .env("THADS_BUS__ACK_WAIT", "5s")
             .env("THADS_HTTP__BODY_LIMIT", o.body_limit.to_string())
+            // Load from one address is the tests' own; the limit has its own test.
+            .env("THADS_HTTP__PARTNER_RATE_PER_SECOND", "0")
             .env(
                 "THADS_VNEID__TIMEOUT",
                 format!("{}ms", o.vneid_timeout.as_millis()),

@@ -179,3 +179,48 @@ async fn every_shipped_example_is_accepted() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_partner_over_its_rate_gets_429_and_others_do_not_wait() {
+    let s = setup(Kind::Embedded, |o| {
+        o.env
+            .push(("THADS_HTTP__PARTNER_RATE_PER_SECOND".into(), "1".into()));
+        o.env.push(("THADS_HTTP__PARTNER_BURST".into(), "3".into()));
+    })
+    .await;
+    let hub = &s.hub;
+    let doc = civil_loan();
+    let mut statuses = Vec::new();
+    let mut limited = None;
+    for _ in 0..6 {
+        let r = hub.post_judgment(doc.clone()).await;
+        statuses.push(r.status().as_u16());
+        if r.status().as_u16() == 429 {
+            let retry: u64 = r.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let problem: Value = r.json().await.unwrap();
+            limited = Some((retry, problem));
+        }
+    }
+    assert_eq!(&statuses[..3], &[202, 200, 200], "{statuses:?}");
+    assert!(statuses[3..].iter().all(|s| *s == 429), "{statuses:?}");
+    let (retry, problem) = limited.unwrap();
+    assert!(retry >= 1);
+    assert_eq!(problem["type"], "urn:thads:problem:rate-limited");
+    // Staff reads are not partner traffic: never limited.
+    for _ in 0..5 {
+        assert_eq!(hub.get("/v1/worklist").await.status().as_u16(), 200);
+    }
+    let metrics = hub.get_text("/metrics").await;
+    assert!(
+        metrics.contains("outcome=\"rate_limited\",subject=\"in.court.judgment\"")
+            || metrics.contains("subject=\"in.court.judgment\",outcome=\"rate_limited\""),
+        "{metrics}"
+    );
+    // A token comes back after a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(hub.post_judgment(doc).await.status().as_u16(), 200);
+}

@@ -11,6 +11,7 @@ pub(crate) mod decisions;
 mod disbursement;
 mod extractions;
 mod ops;
+pub mod partner_limit;
 mod payouts;
 pub mod problem;
 mod read;
@@ -57,6 +58,9 @@ pub struct AppState {
     pub lifecycle: Arc<Lifecycle>,
     /// The daily deadline digest, for the administrator's "send now".
     pub digest: Option<Arc<thads_core::digest::Digest>>,
+    /// Each partner's rate limit on the partner endpoints (`http.partner_rate_per_second`);
+    /// `None` when off.
+    pub partner_limiter: Option<Arc<thads_core::rate_limit::KeyedLimiter>>,
     /// Staff sign-in settings (lock-out, session lifetimes, cookie); set by [`AppState::with_staff`].
     pub staff: Arc<crate::config::StaffConfig>,
     maintenance: Arc<AtomicBool>,
@@ -81,6 +85,11 @@ impl AppState {
             metrics,
             body_limit: http.body_limit,
             request_timeout: http.request_timeout,
+            partner_limiter: thads_core::rate_limit::KeyedLimiter::new(
+                http.partner_rate_per_second,
+                http.partner_burst,
+            )
+            .map(Arc::new),
             staff: Arc::default(),
             digest: None,
             maintenance: Arc::new(AtomicBool::new(maintenance)),
@@ -202,6 +211,10 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(treasury::routes())
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            partner_limit::limit,
+        ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             timeout,

@@ -63,6 +63,12 @@ pub enum AppError {
     /// Nothing with that id (404).
     #[error("{0} not found")]
     NotFound(String),
+    /// The partner sends faster than its rate limit (429); retry after the given seconds.
+    #[error("too many requests; retry after {retry_after_s} s")]
+    TooManyRequests {
+        /// Whole seconds until a request would be accepted again.
+        retry_after_s: u64,
+    },
     /// Maintenance or a backend down: the partner should retry (503).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -122,6 +128,14 @@ impl AppError {
                 "Not found",
                 format!("No {what} with that id."),
             ),
+            Self::TooManyRequests { retry_after_s } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "urn:thads:problem:rate-limited",
+                "Too many requests",
+                format!(
+                    "This partner sends faster than its limit; nothing was accepted. Retry after {retry_after_s} s."
+                ),
+            ),
             Self::Unavailable(d) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "urn:thads:problem:unavailable",
@@ -166,6 +180,11 @@ impl IntoResponse for AppError {
             body,
         )
             .into_response();
+        if let Self::TooManyRequests { retry_after_s } = &self {
+            if let Ok(v) = header::HeaderValue::from_str(&retry_after_s.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
         if let Self::Unauthorized(_) = &self {
             // RFC 9110: a 401 names the scheme that would be accepted.
             response.headers_mut().insert(
