@@ -34,6 +34,9 @@ pub enum MessageState {
     DeadLettered,
     /// An administrator put a dead letter back on its subject.
     Replayed,
+    /// An administrator discarded a dead letter for good, with a reason (audited): it will not
+    /// be delivered or handled.
+    Discarded,
     /// A notice was validly served (VNeID confirmed delivery to the citizen, the e-mail relay
     /// accepted it, or a clerk served it on paper): its legal notice date is recorded.
     Served,
@@ -56,6 +59,7 @@ impl MessageState {
             Self::Failed => "failed",
             Self::DeadLettered => "dead_lettered",
             Self::Replayed => "replayed",
+            Self::Discarded => "discarded",
             Self::Served => "served",
             Self::Read => "read",
         }
@@ -75,6 +79,7 @@ impl MessageState {
             "failed" => Self::Failed,
             "dead_lettered" => Self::DeadLettered,
             "replayed" => Self::Replayed,
+            "discarded" => Self::Discarded,
             "served" => Self::Served,
             "read" => Self::Read,
             _ => return None,
@@ -102,7 +107,7 @@ impl MessageState {
                     Sending | Handled | WaitingRetry | Failed | DeadLettered
                 )
                 | (Failed, DeadLettered)
-                | (DeadLettered, Replayed)
+                | (DeadLettered, Replayed | Discarded)
                 | (Delivered, Failed)
                 | (
                     Emitted | Sending | WaitingRetry | Delivered | Failed | DeadLettered | Replayed,
@@ -124,6 +129,7 @@ impl MessageState {
                 | Self::Handled
                 | Self::Delivered
                 | Self::DeadLettered
+                | Self::Discarded
                 | Self::Served
                 | Self::Read
         )
@@ -526,6 +532,7 @@ mod tests {
             (Sending, Delivered),
             (Sending, DeadLettered),
             (DeadLettered, Replayed),
+            (DeadLettered, Discarded),
             (Replayed, Sending),
         ] {
             assert!(a.can_move_to(b), "{a:?} -> {b:?}");
@@ -583,6 +590,7 @@ mod tests {
             Failed,
             DeadLettered,
             Replayed,
+            Discarded,
             Served,
             Read,
         ] {

@@ -1,6 +1,7 @@
 //! The case system of thads-hub.
 //!
 //! # Layout
+//! - [`admin`]: the operator's console: message search, partner health, dead letters, alerts.
 //! - [`db`]: the SQLite / PostgreSQL pool and migrations.
 //! - [`audit`]: the hash-chained, sealed audit trail of every change, act and payload.
 //! - [`bus`]: the bus port, with the JetStream and embedded implementations.
@@ -29,6 +30,7 @@
 //! - [`evidence`]: signed evidences telling each court what became of the judgments it sent.
 //! - [`verification`]: verifying debtors' means in the national databases; records, runs, scheduler.
 
+pub mod admin;
 pub mod audit;
 pub mod breaker;
 pub mod bus;

@@ -58,6 +58,7 @@ pub struct Metrics {
     notices_served: Family<ChannelLabels, Counter>,
     registry_queries: Family<RegistryLabels, Counter>,
     court_deliveries: Family<CourtLabels, Counter>,
+    circuits: std::sync::Mutex<std::collections::BTreeMap<String, i64>>,
 }
 
 /// Court evidence deliveries: the court code (bounded by the configured endpoints and the
@@ -217,6 +218,7 @@ impl Metrics {
             court_deliveries.clone(),
         );
         Self {
+            circuits: Default::default(),
             court_deliveries,
             circuit_state,
             notices_served,
@@ -347,6 +349,19 @@ impl Metrics {
                 partner: partner.to_string(),
             })
             .set(state);
+        self.circuits
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(partner.to_string(), state);
+    }
+
+    /// The circuit state of every partner this process calls (0 closed, 1 open, 2 half-open),
+    /// for the console.
+    pub fn circuit_states(&self) -> std::collections::BTreeMap<String, i64> {
+        self.circuits
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Counts a notice validly served through `channel`, to watch how many fall back from

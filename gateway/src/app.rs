@@ -244,11 +244,20 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let digest = Arc::new(Digest::new(
         db.clone(),
         schedule.clone(),
-        mailer,
+        mailer.clone(),
         metrics.clone(),
         config.digest.clone(),
     ));
     tasks.spawn(Digest::run((*digest).clone(), shutdown.clone()));
+    // Alerts for the console, mailed to administrators when first raised (docs/console.md).
+    let alert_watcher = thads_core::admin::alerts::AlertWatcher {
+        db: db.clone(),
+        metrics: metrics.clone(),
+        mailer: mailer.clone(),
+        certificates: Arc::new(Vec::new),
+        every: std::time::Duration::from_secs(60),
+    };
+    tasks.spawn(alert_watcher.run(shutdown.clone()));
     if let Some(dir) = &config.bank.inbox_dir {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("bank.inbox_dir {}", dir.display()))?;

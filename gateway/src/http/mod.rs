@@ -6,6 +6,7 @@ pub mod auth;
 mod bank;
 mod bank_orders;
 mod cases;
+mod console_api;
 mod court;
 pub(crate) mod decisions;
 mod disbursement;
@@ -61,6 +62,8 @@ pub struct AppState {
     /// Each partner's rate limit on the partner endpoints (`http.partner_rate_per_second`);
     /// `None` when off.
     pub partner_limiter: Option<Arc<thads_core::rate_limit::KeyedLimiter>>,
+    /// The certificates whose expiry the alerts watch (the TLS files, partners' certificates).
+    pub certificates: thads_core::admin::alerts::CertificateSource,
     /// Staff sign-in settings (lock-out, session lifetimes, cookie); set by [`AppState::with_staff`].
     pub staff: Arc<crate::config::StaffConfig>,
     maintenance: Arc<AtomicBool>,
@@ -90,6 +93,7 @@ impl AppState {
                 http.partner_burst,
             )
             .map(Arc::new),
+            certificates: Arc::new(Vec::new),
             staff: Arc::default(),
             digest: None,
             maintenance: Arc::new(AtomicBool::new(maintenance)),
@@ -209,6 +213,7 @@ pub fn router(state: AppState) -> Router {
         .merge(disbursement::routes())
         .merge(payouts::routes())
         .merge(audit::routes())
+        .merge(console_api::routes())
         .merge(treasury::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
