@@ -20,7 +20,7 @@ use std::fmt;
 use time::Date;
 
 /// What an order asks the bank to do.
-#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Hash, Debug, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderKind {
     /// Phong tỏa tài khoản: hold up to the amount on the account (Art. 67).
@@ -306,7 +306,7 @@ impl fmt::Debug for AccountOrder {
 }
 
 /// What the bank did with an order.
-#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Hash, Debug, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AckStatus {
     /// Done: the amount was frozen, moved or released.
@@ -327,7 +327,7 @@ impl AckStatus {
 
 /// A bank's answer to one [`AccountOrder`], so the hub learns what was really frozen, moved
 /// or released, and can prove which order the answer is about (`order_hash`).
-#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderAck {
     /// The order answered.

@@ -27,6 +27,7 @@ pub mod hash;
 pub mod money;
 pub mod notice;
 pub mod office;
+pub mod openapi;
 pub mod request;
 pub mod subjects;
 pub mod text;

@@ -14,7 +14,7 @@ use crate::text::PersonalText;
 use crate::validation::ValidationErrors;
 
 /// A request for enforcement as filed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnforcementRequest {
     /// The filer's own id for this request (portal submission id, reception slip id): makes a
@@ -36,6 +36,7 @@ pub struct EnforcementRequest {
         with = "iso_date::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(value_type = Option<String>, format = Date)]
     pub filed_on: Option<Date>,
     /// Periods not counted in the 5-year limit (postponement, suspension, force majeure,
     /// objective obstacles: Art. 30(2)).
@@ -44,7 +45,7 @@ pub struct EnforcementRequest {
 }
 
 /// How a request reached the office.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestChannel {
     /// Online (VNeID, the public service portal).
@@ -56,7 +57,7 @@ pub enum RequestChannel {
 }
 
 /// The party who asks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Requester {
     /// Full name (NFC).
@@ -81,7 +82,7 @@ pub struct Requester {
 }
 
 /// Which side the requester is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequesterRole {
     /// Người được thi hành án.
@@ -91,7 +92,7 @@ pub enum RequesterRole {
 }
 
 /// The judgment the request is under.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JudgmentRef {
     /// The court's code, e.g. `TAND79-KV1`.
@@ -103,9 +104,11 @@ pub struct JudgmentRef {
     pub number: String,
     /// The judgment's date.
     #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub date: Date,
     /// The day it took legal effect: the 5-year limit counts from it.
     #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub effective_date: Date,
     /// The due date the judgment sets for performance, if any: the limit then counts from it.
     #[serde(
@@ -113,11 +116,12 @@ pub struct JudgmentRef {
         with = "iso_date::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<Date>,
 }
 
 /// One obligation the request asks to enforce.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestedObligation {
     /// `pay_money`, `compensation`, `child_support`, `return_property`, `other`, ...
@@ -134,7 +138,7 @@ pub struct RequestedObligation {
 }
 
 /// The period of a recurring obligation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     /// Every month (cấp dưỡng hằng tháng).
@@ -146,14 +150,16 @@ pub enum Period {
 }
 
 /// A period not counted in the limit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExcludedPeriod {
     /// First day.
     #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub from: Date,
     /// Last day.
     #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub to: Date,
     /// Why (hoãn, tạm đình chỉ, sự kiện bất khả kháng, ...).
     pub reason: String,

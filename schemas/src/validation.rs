@@ -8,7 +8,7 @@ use std::fmt;
 /// `field` is a path in the notation of the input format: `Judgment/Parties/Party[2]/Cccd` for XML
 /// (1-based index in brackets, `@name` for attributes), a JSON Pointer such as `/parties/1/cccd`
 /// for JSON.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
     /// Path of the offending field.
     pub field: String,

@@ -11,7 +11,6 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::*;
@@ -206,6 +205,7 @@ const PUBLIC: &[&str] = &[
     "/v1/keys",
     "/v1/auth/sign-in",
     "/v1/auth/sign-out",
+    "/openapi.json",
 ];
 
 /// The ids the matrix's paths name.
@@ -384,34 +384,6 @@ async fn every_staff_endpoint_checks_session_role_and_office() {
             assert!(cccd.contains('*'), "unmasked CCCD {cccd}");
         }
     }
-}
-
-/// The path of every `.route("…", …)` in the gateway's HTTP modules.
-fn routes_in_source() -> BTreeSet<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../gateway/src/http");
-    let mut files = vec![root];
-    let mut paths = BTreeSet::new();
-    while let Some(p) = files.pop() {
-        if p.is_dir() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                files.push(e.unwrap().path());
-            }
-            continue;
-        }
-        if p.extension().is_none_or(|e| e != "rs") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&p).unwrap();
-        for (i, _) in text.match_indices(".route(") {
-            let rest = text[i + ".route(".len()..].trim_start();
-            if let Some(rest) = rest.strip_prefix('"') {
-                if let Some(end) = rest.find('"') {
-                    paths.insert(rest[..end].to_string());
-                }
-            }
-        }
-    }
-    paths
 }
 
 #[tokio::test]

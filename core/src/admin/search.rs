@@ -113,6 +113,22 @@ pub(crate) fn office_scope(actor: &Actor, params: &mut Vec<String>) -> String {
     scope
 }
 
+/// The `LIKE` pattern for ids beginning with `id`: 3 to 200 characters (not bytes: ids and
+/// what people type may hold any letter), with `LIKE`'s own characters escaped.
+fn id_prefix_pattern(id: &str) -> Result<String, SearchError> {
+    if !(3..=200).contains(&id.chars().count()) {
+        return Err(SearchError::Invalid {
+            field: "id",
+            reason: "give 3 to 200 characters of the id".into(),
+        });
+    }
+    let escaped = id
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Ok(format!("{escaped}%"))
+}
+
 /// Runs a search as `actor`.
 pub async fn search(db: &Db, actor: &Actor, f: &Filter) -> Result<Page, SearchError> {
     let limit = f.limit.unwrap_or(100);
@@ -122,35 +138,45 @@ pub async fn search(db: &Db, actor: &Actor, f: &Filter) -> Result<Page, SearchEr
             reason: format!("must be 1 to {MAX_PAGE}"),
         });
     }
+    for (field, value) in [("from_ms", f.from_ms), ("to_ms", f.to_ms)] {
+        if value.is_some_and(|v| v < 0) {
+            return Err(SearchError::Invalid {
+                field,
+                reason: "must be a time in Unix epoch milliseconds, 0 or more".into(),
+            });
+        }
+    }
+    if let Some(d) = f.direction.as_deref().map(str::trim) {
+        if !matches!(d, "" | "in" | "out") {
+            return Err(SearchError::Invalid {
+                field: "direction",
+                reason: format!("{d:?} is neither in nor out"),
+            });
+        }
+    }
     let mut params: Vec<String> = Vec::new();
     let mut conds = vec![office_scope(actor, &mut params)];
-    let mut text = |field: &'static str, value: &Option<String>, sql: &str| -> Result<(), SearchError> {
-        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            if v.len() > 200 {
-                return Err(SearchError::Invalid {
-                    field,
-                    reason: "is longer than 200 characters".into(),
-                });
+    let mut text =
+        |field: &'static str, value: &Option<String>, sql: &str| -> Result<(), SearchError> {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                if v.len() > 200 {
+                    return Err(SearchError::Invalid {
+                        field,
+                        reason: "is longer than 200 characters".into(),
+                    });
+                }
+                params.push(v.to_string());
+                conds.push(sql.replace("{}", &format!("${}", params.len())));
             }
-            params.push(v.to_string());
-            conds.push(sql.replace("{}", &format!("${}", params.len())));
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     text("partner", &f.partner, "m.partner = {}")?;
     text("subject", &f.subject, "m.subject = {}")?;
     text("case_id", &f.case_id, "m.case_id = {}")?;
     text("state", &f.state, "m.state = {}")?;
     text("direction", &f.direction, "m.direction = {}")?;
     if let Some(id) = f.id.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        if id.len() < 3 || id.len() > 200 {
-            return Err(SearchError::Invalid {
-                field: "id",
-                reason: "give 3 to 200 characters of the id".into(),
-            });
-        }
-        let escaped = id.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        params.push(format!("{escaped}%"));
+        params.push(id_prefix_pattern(id)?);
         conds.push(format!("m.id LIKE ${} ESCAPE '\\'", params.len()));
     }
     if let Some(cursor) = &f.cursor {
@@ -217,4 +243,27 @@ pub async fn search(db: &Db, actor: &Actor, f: &Filter) -> Result<Page, SearchEr
     // skipped nor shown twice.
     let next = (rows.len() as i64 > limit).then_some(last).flatten();
     Ok(Page { messages, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_prefix_pattern;
+
+    #[test]
+    fn an_id_prefix_counts_characters_not_bytes() {
+        // Two characters of six bytes were taken as long enough (found by schemathesis).
+        assert!(id_prefix_pattern("´\u{8e90f}").is_err());
+        assert!(id_prefix_pattern("ab").is_err());
+        assert_eq!(id_prefix_pattern("jdg").ok().as_deref(), Some("jdg%"));
+        assert_eq!(id_prefix_pattern("ĐƯỜ").ok().as_deref(), Some("ĐƯỜ%"));
+        assert!(id_prefix_pattern(&"x".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn like_wildcards_in_an_id_are_taken_literally() {
+        assert_eq!(
+            id_prefix_pattern("a_b%c").ok().as_deref(),
+            Some("a\\_b\\%c%")
+        );
+    }
 }

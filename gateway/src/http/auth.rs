@@ -25,6 +25,7 @@ use thads_core::staff::{Actor, Role};
 use thads_schemas::office::OfficeCode;
 use thads_schemas::validation::FieldError;
 
+use super::problem::answers;
 use super::problem::AppError;
 use super::AppState;
 
@@ -262,7 +263,7 @@ fn remote_of(request: &Request) -> Option<String> {
 }
 
 /// A sign-in form or JSON body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct SignInRequest {
     username: String,
     password: String,
@@ -340,6 +341,20 @@ async fn read_sign_in(request: Request, state: &AppState) -> Result<SignInReques
 
 /// `POST /v1/auth/sign-in`: checks the credentials, opens a session, sets the cookie and
 /// returns who signed in with the CSRF token and the bearer token.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/sign-in",
+    tag = "staff",
+    request_body(content = SignInRequest, description = "JSON, or an HTML form (`application/x-www-form-urlencoded`).", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Signed in: the identity, the bearer token and the session cookie.", body = Object),
+        answers::Unauthorized,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::TooManyRequests,
+    ),
+)]
 async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let remote = remote_of(&request);
     let body = read_sign_in(request, &state).await?;
@@ -414,6 +429,20 @@ async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Resp
 }
 
 /// `POST /v1/auth/sign-out`: closes the session and clears the cookie.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/sign-out",
+    tag = "staff",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    responses(
+        (status = 204, description = "Signed out; the session ends."),
+        answers::Unauthorized,
+        answers::Forbidden,
+    ),
+)]
 async fn sign_out(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -432,6 +461,19 @@ async fn sign_out(
 
 /// `GET /v1/auth/me`: who the session belongs to, with its CSRF token (so a reloaded console
 /// can find it again).
+#[utoipa::path(
+    get,
+    path = "/v1/auth/me",
+    tag = "staff",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    responses(
+        (status = 200, description = "The signed-in person and the session's CSRF token.", body = Object),
+        answers::Unauthorized,
+    ),
+)]
 async fn me(signed_in: SignedIn) -> Response {
     (
         [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],

@@ -15,10 +15,26 @@ use thads_core::reconciliation::queue;
 use thads_schemas::subjects;
 
 use super::auth::CurrentActor;
-use super::problem::AppError;
+use super::problem::{answers, AppError};
 use super::{require_xml, AppState};
 
 /// Accepts one bank notification.
+#[utoipa::path(
+    post,
+    path = "/v1/bank/notifications",
+    tag = "bank",
+    request_body(content = String, content_type = "application/xml", description = "An ISO 20022 camt.054 notification (versions 001.02 to 001.13) or camt.053 statement."),
+    responses(
+        (status = 200, description = "Every payment was seen before (duplicates).", body = Object),
+        (status = 202, description = "Accepted: each booked credit recorded once, with the entries refused and why.", body = Object),
+        answers::Forbidden,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::TooManyRequests,
+        answers::Unavailable,
+    ),
+)]
 pub(crate) async fn post_notification(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -56,6 +72,19 @@ pub(crate) async fn post_notification(
 /// The open reconciliation queue as the signed-in person may see it: the same items
 /// `GET /v1/payments/unmatched` shows them (staff of the offices a payment is entitled to,
 /// administrators above them; a payment no office is known for to every casework role).
+#[utoipa::path(
+    get,
+    path = "/v1/reconciliation",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    responses(
+        (status = 200, description = "Open reconciliation items of the person's offices.", body = [Object]),
+        answers::Unauthorized,
+    ),
+)]
 pub(crate) async fn get_reconciliation(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

@@ -5,7 +5,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -27,6 +27,8 @@ use thads_schemas::validation::FieldError;
 use time::Date;
 
 use super::auth::{require_office, require_role, visible_case, CurrentActor};
+use super::extract::Path;
+use super::problem::answers;
 use super::problem::AppError;
 use super::AppState;
 
@@ -73,6 +75,23 @@ fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
 /// A bank's acknowledgement of an order: 200 with the settled order (`duplicate: true` for a
 /// repeat), 422 naming the field when it is invalid or matches no order (kept for audit),
 /// 409 when the order was already settled differently.
+#[utoipa::path(
+    post,
+    path = "/v1/bank/orders/acks",
+    tag = "bank",
+    request_body(content = thads_schemas::bank_order::OrderAck, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Recorded: the order's new state (or the duplicate).", body = Object),
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::TooManyRequests,
+        answers::Unavailable,
+    ),
+)]
 async fn post_ack(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -117,6 +136,22 @@ async fn post_ack(
 
 /// One order with its state and the bank's answer, for staff of its case's office (404 for
 /// other offices).
+#[utoipa::path(
+    get,
+    path = "/v1/bank/orders/{order_id}",
+    tag = "bank-orders",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("order_id" = String, Path, description = "The order id (`ord-…`).")),
+    responses(
+        (status = 200, description = "The order, its state and acknowledgement.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_order(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -132,6 +167,22 @@ async fn get_order(
 }
 
 /// The orders of a case, oldest first, for staff of its office.
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{id}/bank-orders",
+    tag = "bank-orders",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    responses(
+        (status = 200, description = "The case's account orders.", body = [Object]),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_case_orders(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -143,7 +194,7 @@ async fn get_case_orders(
 
 /// What an officer sends to issue an order; the hub adds the case, office, account holder
 /// (the case's debtor), payment reference and time.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OrderRequest {
     kind: OrderKind,
@@ -152,6 +203,7 @@ struct OrderRequest {
     amount_vnd: Vnd,
     decision_number: String,
     #[serde(with = "thads_schemas::bank::iso_date")]
+    #[schema(value_type = String, format = Date)]
     decision_date: Date,
     /// Defaults to the article of the law for the kind of order.
     #[serde(default)]
@@ -194,6 +246,28 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
 /// measure itself: it is performed on the case (`apply_measure`) in the same transaction, so
 /// the state machine's roles, states and amounts apply (403, 409 or 422 otherwise) and the
 /// order's deadlines start (`docs/bank.md`).
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/bank-orders",
+    tag = "bank-orders",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    request_body(content = OrderRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The same `request_id` was issued before: that order.", body = Object),
+        (status = 201, description = "Issued: the order goes to the bank.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_case_order(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -202,8 +276,7 @@ async fn post_case_order(
 ) -> Result<(StatusCode, Json<OrderView>), AppError> {
     require_role(&actor, &[Role::Head, Role::Officer])?;
     let body = state.body(body)?;
-    let request: OrderRequest =
-        serde_json::from_slice(&body).map_err(|e| invalid("body", e.to_string()))?;
+    let request: OrderRequest = super::extract::json_body(&body)?;
     let case = sqlx::query("SELECT office_code, payment_reference FROM cases WHERE id = $1")
         .bind(&case_id)
         .fetch_optional(state.db.pool())

@@ -1,7 +1,7 @@
 //! Casework over HTTP: performing operations on a case (`POST /v1/cases/{id}/operations`), its
 //! operation log, the signed-in person's work list, and the catalogue of operations.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -16,7 +16,8 @@ use thads_schemas::validation::FieldError;
 use time::OffsetDateTime;
 
 use super::auth::CurrentActor;
-use super::problem::AppError;
+use super::extract::{Path, Query};
+use super::problem::{answers, AppError};
 use super::AppState;
 
 /// The casework routes.
@@ -52,6 +53,28 @@ impl From<PerformError> for AppError {
 }
 
 /// Performs one operation as the signed-in person.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/operations",
+    tag = "cases",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    request_body(content = Object, content_type = "application/json", description = "`{\"operation\": \"register\", \"params\": {…}, \"effective_on\"?, \"request_id\"?, \"reason\"?, \"documents\"?}`; the operations and their parameters are listed by `GET /v1/operations` (docs/case-operations.md)."),
+    responses(
+        (status = 200, description = "The same `request_id` was performed before.", body = Object),
+        (status = 201, description = "Performed: the log entry with the states before and after.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_operation(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -106,6 +129,22 @@ async fn post_operation(
 }
 
 /// The operation log of a case the signed-in person may see.
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{id}/operations",
+    tag = "cases",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    responses(
+        (status = 200, description = "The case's operation log.", body = [Object]),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_operations(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -132,6 +171,21 @@ struct WorklistQuery {
 }
 
 /// The signed-in person's work list.
+#[utoipa::path(
+    get,
+    path = "/v1/worklist",
+    tag = "cases",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("attention" = Option<bool>, Query, description = "Only what is due soon or overdue.")),
+    responses(
+        (status = 200, description = "The person's running cases with open deadlines and next operations.", body = [Object]),
+        answers::Unauthorized,
+        answers::Invalid,
+    ),
+)]
 async fn get_worklist(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -158,6 +212,23 @@ struct DigestQuery {
 
 /// Sends the daily digest now (administrators): for a first run, or after fixing the mail
 /// server. People who already had the day's digest are not sent it again.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/digest",
+    tag = "administration",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("day" = Option<String>, Query, description = "The day (YYYY-MM-DD, Vietnam time); default today.", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")),
+    responses(
+        (status = 200, description = "Who was sent the digest.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 async fn post_digest(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -199,6 +270,19 @@ struct CatalogueEntry {
 
 /// Every operation, who performs it and from which states: what clients and the console
 /// need to offer the right actions (any signed-in person).
+#[utoipa::path(
+    get,
+    path = "/v1/operations",
+    tag = "cases",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    responses(
+        (status = 200, description = "Every operation with its roles, allowed states and parameters.", body = [Object]),
+        answers::Unauthorized,
+    ),
+)]
 async fn get_catalogue(CurrentActor(_actor): CurrentActor) -> Json<Vec<CatalogueEntry>> {
     let office = OfficeCode::parse("XX").ok();
     let list = office

@@ -7,8 +7,8 @@
 //! no case for every administrator).
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,6 +23,8 @@ use thads_core::staff::Role;
 use thads_schemas::validation::FieldError;
 
 use super::auth::{require_role, CurrentActor};
+use super::extract::{Path, Query};
+use super::problem::answers;
 use super::problem::AppError;
 use super::AppState;
 
@@ -95,18 +97,46 @@ impl From<SearchError> for AppError {
 }
 
 /// Message search: JSON `{"messages": [...], "next": cursor}`, or the page as CSV.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/messages",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = Option<String>, Query, description = "A message id or its beginning (3 characters at least). An empty filter is no filter.", pattern = "^(|.{3,200})$"),
+        ("partner" = Option<String>, Query, description = "`court:TAND79-KV1`, `bank:VCB`, `vneid`, …"),
+        ("subject" = Option<String>, Query, description = "`in.court.judgment`, `out.vneid.notify`, …"),
+        ("case_id" = Option<String>, Query, description = "The case."),
+        ("state" = Option<String>, Query, description = "The message's state now."),
+        ("direction" = Option<String>, Query, description = "`in` or `out`.", pattern = "^(|in|out)$"),
+        ("from_ms" = Option<i64>, Query, description = "Created at or after (epoch ms).", minimum = 0),
+        ("to_ms" = Option<i64>, Query, description = "Created before (epoch ms).", minimum = 0),
+        ("limit" = Option<i64>, Query, description = "Page size (default 100, at most 500).", minimum = 1, maximum = 500),
+        ("cursor" = Option<String>, Query, description = "The `next` cursor of the page before."),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv`.", pattern = "^(json|csv)$"),
+    ),
+    responses(
+        (status = 200, description = "A page of messages, newest first (or CSV). As CSV with `format=csv`.", content((Object = "application/json"), (String = "text/csv"))),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Invalid,
+    ),
+)]
 async fn get_messages(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    q: Result<Query<Filter>, QueryRejection>,
+    Query(q): Query<Filter>,
 ) -> Result<Response, AppError> {
     require_role(&actor, &[Role::Administrator, Role::Head])?;
-    let Query(q) = q.map_err(|e| invalid("query", e.body_text()))?;
     let page = search::search(&state.db, &actor, &q).await?;
-    if q.format.as_deref() == Some("csv") {
-        return Ok(list(&page.messages, Some("csv"), "messages"));
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(page).into_response()),
+        // The CSV holds the page's messages; `list` also refuses any other format.
+        format => Ok(list(&page.messages, format, "messages")),
     }
-    Ok(Json(page).into_response())
 }
 
 /// The window of the health figures.
@@ -119,6 +149,25 @@ struct HealthQuery {
     format: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/admin/partners/health",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("window" = Option<String>, Query, description = "How far back: `1h`, `24h` (default), `7d`.", pattern = "^[1-9][0-9]*(m|h|d)$"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv`.", pattern = "^(json|csv)$"),
+    ),
+    responses(
+        (status = 200, description = "Each partner's figures: messages in and out, errors, latency, backlog, circuit, dead letters, last success. As CSV with `format=csv`.", content(([Object] = "application/json"), (String = "text/csv"))),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Invalid,
+    ),
+)]
 async fn get_health(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -127,9 +176,11 @@ async fn get_health(
     require_role(&actor, &[Role::Administrator])?;
     let window = match q.window.as_deref() {
         None => std::time::Duration::from_secs(24 * 3600),
-        Some(w) => humantime::parse_duration(w).map_err(|e| AppError::Invalid {
-            errors: vec![FieldError::new("window", format!("{w:?}: {e}"))],
-            message_id: None,
+        Some(w) => window_of(w).ok_or_else(|| {
+            invalid(
+                "window",
+                format!("{w:?}: a whole number of minutes, hours or days, e.g. 30m, 24h, 7d"),
+            )
         })?,
     };
     let since = now_ms() - i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 2);
@@ -137,6 +188,38 @@ async fn get_health(
     Ok(list(&rows, q.format.as_deref(), "partners"))
 }
 
+/// `30m`, `24h`, `7d`: a positive whole number of minutes, hours or days, at most a year.
+fn window_of(w: &str) -> Option<std::time::Duration> {
+    let unit = match w.chars().last()? {
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    let n: u64 = w[..w.len() - 1]
+        .parse()
+        .ok()
+        .filter(|n| *n > 0 && !w.starts_with('0'))?;
+    let secs = n.checked_mul(unit).filter(|s| *s <= 366 * 86_400)?;
+    Some(std::time::Duration::from_secs(secs))
+}
+
+#[utoipa::path(
+    get,
+    path = "/v1/admin/dead-letters",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("format" = Option<String>, Query, description = "`json` (default) or `csv`.", pattern = "^(json|csv)$")),
+    responses(
+        (status = 200, description = "The dead letters waiting, with their reasons. As CSV with `format=csv`.", content(([Object] = "application/json"), (String = "text/csv"))),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Invalid,
+    ),
+)]
 async fn get_dead_letters(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -148,7 +231,7 @@ async fn get_dead_letters(
 }
 
 /// Which dead letters to replay.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReplayMany {
     message_ids: Vec<String>,
@@ -172,6 +255,24 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
 
 /// Replays several dead letters; 200 with an outcome per message (one that cannot be replayed
 /// does not stop the others).
+#[utoipa::path(
+    post,
+    path = "/v1/admin/dead-letters/replay",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    request_body(content = ReplayMany, content_type = "application/json"),
+    responses(
+        (status = 200, description = "An outcome per message.", body = [Object]),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_replay_many(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -179,17 +280,15 @@ async fn post_replay_many(
 ) -> Result<Json<Vec<ReplayOutcome>>, AppError> {
     require_role(&actor, &[Role::Administrator])?;
     let body = state.body(body)?;
-    let request: ReplayMany =
-        serde_json::from_slice(&body).map_err(|e| invalid("body", e.to_string()))?;
+    let request: ReplayMany = super::extract::json_body(&body)?;
     if request.message_ids.is_empty() || request.message_ids.len() > 500 {
         return Err(invalid("/message_ids", "name 1 to 500 messages"));
     }
-    let visible: std::collections::HashSet<String> =
-        dead_letters::list(&state.db, &actor, 1000)
-            .await?
-            .into_iter()
-            .map(|d| d.message_id)
-            .collect();
+    let visible: std::collections::HashSet<String> = dead_letters::list(&state.db, &actor, 1000)
+        .await?
+        .into_iter()
+        .map(|d| d.message_id)
+        .collect();
     let mut out = Vec::with_capacity(request.message_ids.len());
     for id in request.message_ids {
         if !visible.contains(&id) {
@@ -222,12 +321,33 @@ async fn post_replay_many(
 }
 
 /// Why a dead letter is discarded.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Discard {
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/admin/messages/{id}/discard",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The message id.")),
+    request_body(content = Discard, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Discarded for good (audited)."),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_discard(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -236,8 +356,7 @@ async fn post_discard(
 ) -> Result<StatusCode, AppError> {
     require_role(&actor, &[Role::Administrator])?;
     let body = state.body(body)?;
-    let request: Discard =
-        serde_json::from_slice(&body).map_err(|e| invalid("body", e.to_string()))?;
+    let request: Discard = super::extract::json_body(&body)?;
     match dead_letters::discard(&state.db, &actor, &id, &request.reason).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(DiscardError::NotFound(_)) => Err(AppError::NotFound("message".into())),
@@ -248,6 +367,22 @@ async fn post_discard(
 }
 
 /// The alerts holding now (evaluated on the spot and recorded), for administrators and heads.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/alerts",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("format" = Option<String>, Query, description = "`json` (default) or `csv`.", pattern = "^(json|csv)$")),
+    responses(
+        (status = 200, description = "The alerts raised and not yet resolved. As CSV with `format=csv`.", content(([Object] = "application/json"), (String = "text/csv"))),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Invalid,
+    ),
+)]
 async fn get_alerts(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -265,4 +400,31 @@ async fn get_alerts(
     .await?;
     let (current, _) = alerts::record(&state.db, current, now).await?;
     Ok(list(&current, f.format.as_deref(), "alerts"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_of;
+    use std::time::Duration;
+
+    #[test]
+    fn windows_are_whole_minutes_hours_or_days_up_to_a_year() {
+        assert_eq!(window_of("30m"), Some(Duration::from_secs(1800)));
+        assert_eq!(window_of("24h"), Some(Duration::from_secs(86_400)));
+        assert_eq!(window_of("7d"), Some(Duration::from_secs(7 * 86_400)));
+        for bad in [
+            "",
+            "0",
+            "0h",
+            "07d",
+            "1s",
+            "h",
+            "-1h",
+            "1.5h",
+            "367d",
+            "99999999999999999999d",
+        ] {
+            assert_eq!(window_of(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -19,7 +19,7 @@ use thads_court::{accept_signed_judgment, Acceptance, IntakeError, Signing};
 use thads_schemas::subjects;
 use thads_schemas::validation::FieldError;
 
-use super::problem::{AppError, Problem};
+use super::problem::{answers, AppError, Problem};
 use super::{require_xml, AppState};
 
 /// The `type` member of every receipt, so a receipt's signature can never pass for an
@@ -27,6 +27,32 @@ use super::{require_xml, AppState};
 pub(crate) const RECEIPT_TYPE: &str = "urn:thads:receipt:v1";
 
 /// Accepts one judgment document.
+#[utoipa::path(
+    post,
+    path = "/v1/court/judgments",
+    tag = "court",
+    security(
+        (),
+        ("court_signature" = []),
+    ),
+    request_body(content = String, content_type = "application/xml", description = "A judgment, decision, interim measure, correction or annulment in the hub's court schema (`schemas/court/judgment-v1.xsd`), signed in `X-Signature` / `X-Signature-Key` (docs/partners-signatures.md)."),
+    params(
+        ("X-Signature" = Option<String>, Header, description = "The court's ed25519 signature of the body (base64)."),
+        ("X-Signature-Key" = Option<String>, Header, description = "The registered key id that signed it."),
+    ),
+    responses(
+        (status = 200, description = "Seen before: the original signed receipt, marked duplicate.", body = Object),
+        (status = 202, description = "Accepted: the signed receipt; the message is durable.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::TooManyRequests,
+        answers::Unavailable,
+    ),
+)]
 pub(crate) async fn post_judgment(
     State(state): State<AppState>,
     trust: Option<Extension<Trust>>,

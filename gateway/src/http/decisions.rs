@@ -6,7 +6,7 @@
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,6 +20,8 @@ use thads_schemas::validation::FieldError;
 use time::OffsetDateTime;
 
 use super::auth::CurrentActor;
+use super::extract::{Path, Query};
+use super::problem::answers;
 use super::problem::AppError;
 use super::AppState;
 use crate::config::Config;
@@ -80,7 +82,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v1/decision-drafts/{id}/pdf", get(pdf))
         .route("/v1/decision-drafts/{id}/verify", get(verify))
         // The signature check under the name a court or auditor expects.
-        .route("/v1/decisions/{id}/verify", get(verify))
+        .route("/v1/decisions/{id}/verify", get(verify_decision))
 }
 
 impl From<DecisionError> for AppError {
@@ -121,24 +123,41 @@ fn json_body<T: serde::de::DeserializeOwned>(
     } else {
         &body
     };
-    serde_json::from_slice(body).map_err(|e| AppError::Invalid {
-        errors: vec![FieldError {
-            field: "body".into(),
-            reason: e.to_string(),
-        }],
-        message_id: None,
-    })
+    super::extract::json_body(body)
 }
 
 /// `POST /v1/cases/{id}/decision-drafts`: `{"kind": "ex_officio" | "on_request", "request_id"?}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateDraft {
+    /// `ex_officio` (chủ động) or `on_request` (theo yêu cầu): never mixed in one decision.
+    #[schema(value_type = String, pattern = "^(ex_officio|on_request)$")]
     kind: DraftKind,
     #[serde(default)]
     request_id: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/decision-drafts",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    request_body(content = CreateDraft, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The draft, made from the case.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn create(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -152,6 +171,22 @@ async fn create(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/decision-drafts/{id}",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The draft id.")),
+    responses(
+        (status = 200, description = "The draft and its state.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn show(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -160,6 +195,27 @@ async fn show(
     Ok(Json(decisions(&state).view(&actor, &id).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/v1/decision-drafts/{id}",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The draft id.")),
+    request_body(content = Object, content_type = "application/json", description = "The draft's editable fields (docs/decisions.md)."),
+    responses(
+        (status = 200, description = "The draft as changed.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn update(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -170,6 +226,26 @@ async fn update(
     Ok(Json(decisions(&state).update(&actor, &id, patch).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/decision-drafts/{id}/submit",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The draft id.")),
+    responses(
+        (status = 200, description = "Submitted to the head.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn submit(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -179,12 +255,33 @@ async fn submit(
 }
 
 /// `POST /v1/decision-drafts/{id}/reject`: `{"reason": "..."}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Rejection {
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/decision-drafts/{id}/reject",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The draft id.")),
+    request_body(content = Rejection, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Sent back with the reason.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn reject(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -197,6 +294,26 @@ async fn reject(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/decision-drafts/{id}/approve",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The draft id.")),
+    responses(
+        (status = 200, description = "Approved and signed by the head.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn approve(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -205,6 +322,26 @@ async fn approve(
     Ok(Json(decisions(&state).approve(&actor, &id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/decision-drafts/{id}/issue",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The draft id.")),
+    responses(
+        (status = 200, description = "Issued by the clerk: numbered and sent.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn issue(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -216,6 +353,22 @@ async fn issue(
     Ok(Json(view))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/decision-drafts/{id}/html",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The draft id.")),
+    responses(
+        (status = 200, description = "The decision as HTML.", body = String, content_type = "text/html"),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn html(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -239,6 +392,26 @@ struct PdfQuery {
     version: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/decision-drafts/{id}/pdf",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The draft id."),
+        ("version" = Option<String>, Query, description = "`current` (default) or `signed`: the exact bytes the head signed.", pattern = "^(current|signed)$"),
+    ),
+    responses(
+        (status = 200, description = "The decision as PDF.", body = Vec<u8>, content_type = "application/pdf"),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Invalid,
+    ),
+)]
 async fn pdf(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -271,10 +444,52 @@ async fn pdf(
         .into_response())
 }
 
+/// Checks the head's signature on a draft or issued decision.
+#[utoipa::path(
+    get,
+    path = "/v1/decision-drafts/{id}/verify",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The draft id.")),
+    responses(
+        (status = 200, description = "Whether the signature holds.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn verify(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
 ) -> Result<Json<Verification>, AppError> {
     Ok(Json(decisions(&state).verify(&actor, &id).await?))
+}
+
+/// The same check under the name a court or auditor expects for an issued decision.
+#[utoipa::path(
+    get,
+    path = "/v1/decisions/{id}/verify",
+    tag = "decisions",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The decision id.")),
+    responses(
+        (status = 200, description = "Whether the signature holds.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
+async fn verify_decision(
+    state: State<AppState>,
+    actor: CurrentActor,
+    id: Path<String>,
+) -> Result<Json<Verification>, AppError> {
+    verify(state, actor, id).await
 }

@@ -9,7 +9,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -27,7 +27,9 @@ use thads_schemas::validation::FieldError;
 use thads_treasury::Transfer;
 
 use super::auth::{require_role, visible_case, CurrentActor};
+use super::extract::Path;
 use super::payouts::{payout_order, Payout};
+use super::problem::answers;
 use super::problem::AppError;
 use super::AppState;
 
@@ -42,6 +44,19 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// The running money of each office the signed-in person covers.
+#[utoipa::path(
+    get,
+    path = "/v1/money/offices",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    responses(
+        (status = 200, description = "Each covered office's running money: due, collected, paid out, transferred, outstanding.", body = [Object]),
+        answers::Unauthorized,
+    ),
+)]
 async fn get_office_money(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -59,14 +74,14 @@ async fn get_office_money(
 }
 
 /// A creditor's account for the payout.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PayeeAccount {
     account: String,
 }
 
 /// What the officer sends.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DisbursementRequest {
     /// The bank holding the THADS deposit account (executes the payouts).
@@ -94,6 +109,22 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
 }
 
 /// The case's disbursements, oldest first, each line with its payout order's state.
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{id}/disbursements",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    responses(
+        (status = 200, description = "The case's disbursements with their lines.", body = [Object]),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_disbursements(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -104,6 +135,28 @@ async fn get_disbursements(
 }
 
 /// Plans, performs and records a disbursement; 201 with it, 200 for a repeated request id.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/disbursements",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    request_body(content = DisbursementRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The same `request_id` was disbursed before.", body = Object),
+        (status = 201, description = "Disbursed in the legal order of payment: payouts and Treasury transfers issued.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_disbursement(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -113,8 +166,7 @@ async fn post_disbursement(
     let office = visible_case(&state, &actor, &case_id).await?;
     require_role(&actor, &[Role::Officer])?;
     let body = state.body(body)?;
-    let request: DisbursementRequest =
-        serde_json::from_slice(&body).map_err(|e| invalid("body", e.to_string()))?;
+    let request: DisbursementRequest = super::extract::json_body(&body)?;
     let id = match &request.request_id {
         Some(r) if r.trim().is_empty() || r.len() > 128 => {
             return Err(invalid("/request_id", "must be 1 to 128 characters"))

@@ -1,7 +1,7 @@
 //! Extraction over HTTP: staff post a judgment's text (or XML) and get the proposed parties and
 //! obligations; an officer or head confirms them, corrected, and both versions are kept.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -12,7 +12,8 @@ use thads_schemas::office::OfficeCode;
 use thads_schemas::validation::FieldError;
 
 use super::auth::{require_role, CurrentActor};
-use super::problem::AppError;
+use super::extract::{Path, Query};
+use super::problem::{answers, AppError};
 use super::AppState;
 
 /// The extraction routes.
@@ -49,6 +50,26 @@ struct ProposeQuery {
     case_id: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/extractions",
+    tag = "extraction",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("case_id" = Option<String>, Query, description = "Attach the proposal to this case.")),
+    request_body(content = String, content_type = "text/plain", description = "A judgment's text (or its XML)."),
+    responses(
+        (status = 201, description = "The parties and obligations proposed.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_extraction(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -78,6 +99,22 @@ async fn visible(state: &AppState, actor: &Actor, id: &str) -> Result<Extraction
         .ok_or(AppError::NotFound("extraction".into()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/extractions/{id}",
+    tag = "extraction",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The extraction id.")),
+    responses(
+        (status = 200, description = "The proposal and any confirmation.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_extraction(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -86,6 +123,27 @@ async fn get_extraction(
     Ok(Json(visible(&state, &actor, &id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/extractions/{id}/confirm",
+    tag = "extraction",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The extraction id.")),
+    request_body(content = Object, content_type = "application/json", description = "The proposal as corrected by the officer."),
+    responses(
+        (status = 200, description = "Confirmed: both versions and the corrected fields kept.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_confirm(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

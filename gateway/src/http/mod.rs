@@ -10,7 +10,9 @@ mod console_api;
 mod court;
 pub(crate) mod decisions;
 mod disbursement;
+mod extract;
 mod extractions;
+mod openapi;
 mod ops;
 pub mod partner_limit;
 mod payouts;
@@ -215,6 +217,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(console_api::routes())
         .merge(treasury::routes())
+        .merge(openapi::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

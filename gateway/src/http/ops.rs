@@ -13,11 +13,14 @@ use serde::{Deserialize, Serialize};
 use thads_core::staff::Role;
 
 use super::auth::{require_role, CurrentActor};
+use super::problem::answers;
 use super::AppState;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Liveness: answers while the process serves HTTP.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process serves HTTP.", body = String, content_type = "text/plain")))]
 pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
@@ -58,6 +61,15 @@ where
 }
 
 /// Readiness: database and bus reachable and not in maintenance.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Database and bus answer.", body = Object),
+        answers::Unavailable,
+    ),
+)]
 pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     let (database, bus) = tokio::join!(
         timed("database", state.db.ping()),
@@ -83,6 +95,12 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// Prometheus text format; the dead-letter depth is read fresh at each scrape.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition.", body = String, content_type = "application/openmetrics-text")),
+)]
 pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     if let Ok(Ok(depth)) = tokio::time::timeout(
         CHECK_TIMEOUT,
@@ -104,10 +122,27 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
 
 /// Puts a dead letter back on its subject (202), or says why not (404, 409).
 /// Administrators only; the journey's `replayed` step names the administrator.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/messages/{id}/replay",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The dead-lettered message.")),
+    responses(
+        (status = 202, description = "Put back on its subject under a new bus id.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+    ),
+)]
 pub(crate) async fn post_replay(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    super::extract::Path(id): super::extract::Path<String>,
 ) -> Result<Response, super::problem::AppError> {
     use super::problem::AppError;
     use thads_core::replay::{replay, ReplayError};
@@ -122,18 +157,36 @@ pub(crate) async fn post_replay(
 }
 
 /// The maintenance switch's body.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 pub(crate) struct Maintenance {
     on: bool,
 }
 
 /// Turns maintenance on or off (administrators only; logged with who switched it).
+#[utoipa::path(
+    put,
+    path = "/v1/admin/maintenance",
+    tag = "administration",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    request_body(content = Maintenance, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The switch as set.", body = Maintenance),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 pub(crate) async fn put_maintenance(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    Json(m): Json<Maintenance>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Maintenance>, super::problem::AppError> {
     require_role(&actor, &[Role::Administrator])?;
+    let m: Maintenance = super::extract::json_body(&state.body(body)?)?;
     state.set_maintenance(m.on);
     thads_core::audit::record_alone(
         &state.db,

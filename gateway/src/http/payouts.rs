@@ -5,7 +5,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -25,6 +25,8 @@ use thads_schemas::text::PersonalText;
 use thads_schemas::validation::FieldError;
 
 use super::auth::{require_office, require_role, CurrentActor};
+use super::extract::Path;
+use super::problem::answers;
 use super::problem::AppError;
 use super::AppState;
 
@@ -101,7 +103,7 @@ pub(crate) async fn payout_order(
 }
 
 /// The corrected account of a rejected payout.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReissueRequest {
     /// The creditor's corrected account.
@@ -131,6 +133,30 @@ impl From<ReissueError> for AppError {
 
 /// Issues a rejected payout again to a corrected account: 201 with the line, now pointing to
 /// the new order; 409 when the payout was not rejected; 404 for another office's line.
+#[utoipa::path(
+    post,
+    path = "/v1/disbursements/{id}/lines/{line}/reissue",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The disbursement id."),
+        ("line" = i64, Path, description = "The line number."),
+    ),
+    request_body(content = ReissueRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Issued again: the line with its new order.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_reissue(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -138,8 +164,7 @@ async fn post_reissue(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<LineView>), AppError> {
     let body = state.body(body)?;
-    let request: ReissueRequest =
-        serde_json::from_slice(&body).map_err(|e| invalid("body", e.to_string()))?;
+    let request: ReissueRequest = super::extract::json_body(&body)?;
     let mut tx = state.db.begin().await?;
     let line = match reissue::line(&mut tx, &id, line_no).await {
         Err(ReissueError::NotFound(..)) => {

@@ -8,12 +8,14 @@ use serde::Serialize;
 use thads_schemas::validation::FieldError;
 
 /// The problem+json body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[serde(rename = "type")]
+    #[schema(value_type = String)]
     pub kind: &'static str,
     /// A short, stable summary.
+    #[schema(value_type = String)]
     pub title: &'static str,
     /// The HTTP status.
     pub status: u16,
@@ -200,4 +202,95 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         Self::Unavailable(format!("database: {e}."))
     }
+}
+
+/// The error answers as OpenAPI responses, one type per status, listed by each handler's
+/// `#[utoipa::path(responses(...))]` (`answers::NotFound`, …) so the wording of each status is
+/// written once.
+pub(crate) mod answers {
+    // These types describe answers for the OpenAPI document; they are never built.
+    #![allow(dead_code)]
+
+    use super::Problem;
+
+    /// 401.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 401,
+        description = "No valid session or credential.",
+        content_type = "application/problem+json"
+    )]
+    pub(crate) struct Unauthorized(#[to_schema] Problem);
+
+    /// 403.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 403,
+        description = "Not allowed for this role, office or partner.",
+        content_type = "application/problem+json"
+    )]
+    pub(crate) struct Forbidden(#[to_schema] Problem);
+
+    /// 404.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 404,
+        description = "Not found, or of another office.",
+        content_type = "application/problem+json"
+    )]
+    pub(crate) struct NotFound(#[to_schema] Problem);
+
+    /// 409.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 409,
+        description = "Conflict: not allowed in the current state, or already done.",
+        content_type = "application/problem+json"
+    )]
+    pub(crate) struct Conflict(#[to_schema] Problem);
+
+    /// 413.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 413,
+        description = "Body too large.",
+        content_type = "application/problem+json"
+    )]
+    pub(crate) struct TooLarge(#[to_schema] Problem);
+
+    /// 415.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 415,
+        description = "Wrong media type.",
+        content_type = "application/problem+json"
+    )]
+    pub(crate) struct MediaType(#[to_schema] Problem);
+
+    /// 422.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 422,
+        description = "A field or parameter is wrong: each one named, with why.",
+        content_type = "application/problem+json"
+    )]
+    pub(crate) struct Invalid(#[to_schema] Problem);
+
+    /// 429.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 429,
+        description = "Over the partner's rate limit; retry after `Retry-After`.",
+        content_type = "application/problem+json"
+    )]
+    pub(crate) struct TooManyRequests(#[to_schema] Problem);
+
+    /// 503.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 503,
+        description = "Maintenance, a backend down or a partner channel not configured; retry later.",
+        content_type = "application/problem+json"
+    )]
+    pub(crate) struct Unavailable(#[to_schema] Problem);
 }

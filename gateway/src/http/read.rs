@@ -5,7 +5,7 @@
 //! a message by the same people as its case (a message of no case by administrators only).
 //! Everyone else gets 404, so other offices do not learn that a case or message exists.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,10 +14,27 @@ use thads_core::journey::{self, MessageView};
 use thads_core::staff::{Actor, Role};
 
 use super::auth::{visible_case, CurrentActor};
-use super::problem::AppError;
+use super::extract::Path;
+use super::problem::{answers, AppError};
 use super::AppState;
 
 /// One case, for staff of its office (CCCDs masked).
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{id}",
+    tag = "cases",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    responses(
+        (status = 200, description = "The case: parties (CCCD masked), obligations, deadlines, history, notices, money.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 pub(crate) async fn get_case(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -58,6 +75,22 @@ async fn visible_message(
 }
 
 /// One message and its journey.
+#[utoipa::path(
+    get,
+    path = "/v1/messages/{id}",
+    tag = "messages",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The message id.")),
+    responses(
+        (status = 200, description = "The message and its journey.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 pub(crate) async fn get_message(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -67,6 +100,22 @@ pub(crate) async fn get_message(
 }
 
 /// The original bytes of a message.
+#[utoipa::path(
+    get,
+    path = "/v1/messages/{id}/payload",
+    tag = "messages",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The message id.")),
+    responses(
+        (status = 200, description = "The original bytes, with their media type.", body = Vec<u8>, content_type = "application/octet-stream"),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 pub(crate) async fn get_payload(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

@@ -7,7 +7,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,7 +19,8 @@ use thads_schemas::office::OfficeCode;
 use thads_schemas::validation::FieldError;
 
 use super::auth::{visible_case, CurrentActor};
-use super::problem::AppError;
+use super::extract::Path;
+use super::problem::{answers, AppError};
 use super::AppState;
 
 /// The header carrying a receipt's state (`issued` or `void`) next to its signed document.
@@ -58,6 +59,22 @@ fn key(trust: Option<Extension<Trust>>) -> Result<Trust, AppError> {
 /// The signed receipt document; `X-Receipt-State` says whether it was voided, and a `Link`
 /// with `rel="successor-version"` names its replacement.
 /// Staff of the issuing office (and administrators above it) only; 404 for other offices.
+#[utoipa::path(
+    get,
+    path = "/v1/receipts/{id}",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The receipt id (`bl-…`).")),
+    responses(
+        (status = 200, description = "The signed e-receipt; `X-Receipt-State` says issued or void.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_receipt(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -86,6 +103,22 @@ async fn get_receipt(
 
 /// A case's receipts, in the order they were issued (signing any not signed yet).
 /// Staff of the case's office only; 404 for other offices.
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{id}/receipts",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    responses(
+        (status = 200, description = "The case's receipts.", body = [Object]),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_case_receipts(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -108,6 +141,27 @@ async fn get_case_receipts(
 /// Voids a receipt (head of the issuing office, `{"reason": …}` required) and issues its
 /// replacement: 200 with both, 403 for another role or office, 409 when already void, 422
 /// without a reason.
+#[utoipa::path(
+    post,
+    path = "/v1/receipts/{id}/void",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The receipt id.")),
+    request_body(content = Object, content_type = "application/json", description = "`{\"reason\": \"…\"}`"),
+    responses(
+        (status = 200, description = "Voided, with its replacement.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_void(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

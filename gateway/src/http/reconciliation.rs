@@ -6,7 +6,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
@@ -16,7 +16,8 @@ use thads_core::reconciliation::{resolve, Resolution, ResolveError, Resolved};
 use thads_schemas::validation::FieldError;
 
 use super::auth::CurrentActor;
-use super::problem::AppError;
+use super::extract::{Path, Query};
+use super::problem::{answers, AppError};
 use super::AppState;
 
 /// The reconciliation routes, merged into the hub's router.
@@ -53,6 +54,21 @@ struct QueueQuery {
 }
 
 /// The queue as the signed-in person may see it, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/payments/unmatched",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("state" = Option<String>, Query, description = "`open` (default) or `all` (resolved ones too).", pattern = "^(open|all)$")),
+    responses(
+        (status = 200, description = "Payments no case could be matched to with confidence, with candidate cases.", body = [Object]),
+        answers::Unauthorized,
+        answers::Invalid,
+    ),
+)]
 async fn get_queue(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -75,6 +91,22 @@ async fn get_queue(
 }
 
 /// One queued payment with its candidates, resolution and audit trail.
+#[utoipa::path(
+    get,
+    path = "/v1/payments/unmatched/{payment_id}",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("payment_id" = String, Path, description = "The payment id (`pay-…`).")),
+    responses(
+        (status = 200, description = "One item with its resolution and audit.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_item(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -90,6 +122,27 @@ async fn get_item(
 /// Posts a queued payment on a case or returns it to the payer: 200 with what was done (and
 /// the receipt), 403 for another role or office, 409 when already resolved, 422 naming the
 /// field (`/case_id` for an unknown case).
+#[utoipa::path(
+    post,
+    path = "/v1/payments/unmatched/{payment_id}/resolve",
+    tag = "money",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("payment_id" = String, Path, description = "The payment id.")),
+    request_body(content = Object, content_type = "application/json", description = "`{\"action\": \"post\", \"case_id\": \"case-…\", \"reason\": \"…\"}` or `{\"action\": \"return\", \"reason\": \"…\"}`"),
+    responses(
+        (status = 200, description = "Posted on the case (with its receipt) or returned.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_resolve(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

@@ -3,8 +3,7 @@
 //! XLSX). Both take the period as `year=2026`, `month=2026-03` or `from=…&to=…`, and the rows
 //! as `level=nation|province|office` with an optional `code` (a province or an office).
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,7 +16,8 @@ use thads_core::statistics::{self, Level, ParamError, Period, Row, Scope, Select
 use thads_schemas::validation::FieldError;
 
 use super::auth::CurrentActor;
-use super::problem::AppError;
+use super::extract::{Path, Query};
+use super::problem::{answers, AppError};
 use super::AppState;
 
 /// The statistics routes, merged into the hub's router.
@@ -37,10 +37,9 @@ struct Params(Vec<(String, String)>);
 
 impl Params {
     fn read(
-        query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+        Query(pairs): Query<Vec<(String, String)>>,
         allowed: &[&str],
     ) -> Result<Self, AppError> {
-        let Query(pairs) = query.map_err(|e| invalid("query", e.body_text()))?;
         for (i, (name, _)) in pairs.iter().enumerate() {
             if !allowed.contains(&name.as_str()) {
                 return Err(invalid(
@@ -106,10 +105,33 @@ struct StatisticsAnswer {
 /// `GET /v1/statistics?year=2026&level=province&code=HCM`: the figures of the units at
 /// `level` within `code` (default: the nation, or the unit `code` names), by case and by
 /// money, with the breakdowns by initiation and by kind of judgment.
+#[utoipa::path(
+    get,
+    path = "/v1/statistics",
+    tag = "statistics",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("year" = Option<i32>, Query, description = "Statistics year (1 October to 30 September).", minimum = 1900, maximum = 9999),
+        ("month" = Option<String>, Query, description = "A month, YYYY-MM.", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$"),
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD.", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD.", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        ("level" = Option<String>, Query, description = "`office`, `province` or `nation`.", pattern = "^(office|province|nation)$"),
+        ("code" = Option<String>, Query, description = "The unit's code."),
+    ),
+    responses(
+        (status = 200, description = "Figures by case and by money.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Invalid,
+    ),
+)]
 async fn get_statistics(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    query: Query<Vec<(String, String)>>,
 ) -> Result<Json<StatisticsAnswer>, AppError> {
     let params = Params::read(query, STATISTICS_PARAMS)?;
     let period = params.period()?;
@@ -129,11 +151,37 @@ async fn get_statistics(
 
 /// `GET /v1/reports/{form}?year=2026&format=xlsx`: form `cases` or `money` with rows at
 /// `level` (default: offices) within `code`, subtotals after them, as JSON, CSV or XLSX.
+#[utoipa::path(
+    get,
+    path = "/v1/reports/{form}",
+    tag = "statistics",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("form" = String, Path, description = "`cases` or `money`."),
+        ("year" = Option<i32>, Query, description = "Statistics year.", minimum = 1900, maximum = 9999),
+        ("month" = Option<String>, Query, description = "A month, YYYY-MM.", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$"),
+        ("from" = Option<String>, Query, description = "First day.", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        ("to" = Option<String>, Query, description = "Last day.", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        ("level" = Option<String>, Query, description = "`office`, `province` or `nation`.", pattern = "^(office|province|nation)$"),
+        ("code" = Option<String>, Query, description = "The unit's code."),
+        ("format" = Option<String>, Query, description = "`json` (default), `csv` or `xlsx`.", pattern = "^(json|csv|xlsx)$"),
+    ),
+    responses(
+        (status = 200, description = "The report.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Invalid,
+    ),
+)]
 async fn get_report(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(form): Path<String>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    query: Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let kind = FormKind::parse(&form).map_err(param_problem)?;
     let params = Params::read(query, REPORT_PARAMS)?;
@@ -211,12 +259,12 @@ mod tests {
 
     fn params(pairs: &[(&str, &str)], allowed: &[&str]) -> Result<Params, AppError> {
         Params::read(
-            Ok(Query(
+            Query(
                 pairs
                     .iter()
                     .map(|(a, b)| (a.to_string(), b.to_string()))
                     .collect(),
-            )),
+            ),
             allowed,
         )
     }

@@ -2,7 +2,7 @@
 //! from the online portal by a member of staff), and the receipt slip as JSON or printable
 //! HTML.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,7 +13,8 @@ use thads_schemas::office::OfficeCode;
 use time::OffsetDateTime;
 
 use super::auth::{require_role, CurrentActor};
-use super::problem::AppError;
+use super::extract::Path;
+use super::problem::{answers, AppError};
 use super::AppState;
 
 /// The request routes.
@@ -46,6 +47,25 @@ impl From<RequestError> for AppError {
 }
 
 /// Files one request; 201 with the slip's data, 200 for a resend.
+#[utoipa::path(
+    post,
+    path = "/v1/requests",
+    tag = "requests",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    request_body(content = thads_schemas::request::EnforcementRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Filed before: the same slip.", body = Object),
+        (status = 201, description = "Filed: numbered in the request book, with the receipt slip's data.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_request(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -82,6 +102,22 @@ async fn visible(
 }
 
 /// A request's slip data.
+#[utoipa::path(
+    get,
+    path = "/v1/requests/{id}",
+    tag = "requests",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The request id.")),
+    responses(
+        (status = 200, description = "The slip's data.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_request(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -91,6 +127,22 @@ async fn get_request(
 }
 
 /// The printable receipt slip.
+#[utoipa::path(
+    get,
+    path = "/v1/requests/{id}/slip",
+    tag = "requests",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The request id.")),
+    responses(
+        (status = 200, description = "The printable receipt slip (phiếu nhận đơn).", body = String, content_type = "text/html"),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_slip(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

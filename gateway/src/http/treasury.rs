@@ -5,7 +5,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use thads_core::staff::Role;
@@ -15,7 +15,8 @@ use thads_treasury::statement::{self, Reconciliation, Statement};
 use thads_treasury::transfer::{self, TransferView};
 
 use super::auth::{require_role, visible_case, CurrentActor};
-use super::problem::AppError;
+use super::extract::Path;
+use super::problem::{answers, AppError};
 use super::AppState;
 
 /// The Treasury routes, merged into the hub's router.
@@ -26,6 +27,26 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// Reconciles the Treasury's statement against the transfers of the signed-in person's offices.
+#[utoipa::path(
+    post,
+    path = "/v1/treasury/statements",
+    tag = "treasury",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "The State Treasury's statement of received transfers: `{\"statement_id\", \"lines\": [{\"reference\", \"amount_vnd\", …}]}` (docs/disbursement.md)."),
+    responses(
+        (status = 200, description = "Reconciled: matched transfers and mismatches.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_statement(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -33,10 +54,7 @@ async fn post_statement(
 ) -> Result<Json<Reconciliation>, AppError> {
     require_role(&actor, &[Role::Head, Role::Officer, Role::Administrator])?;
     let body = state.body(body)?;
-    let statement: Statement = serde_json::from_slice(&body).map_err(|e| AppError::Invalid {
-        errors: vec![FieldError::new("body", e.to_string())],
-        message_id: None,
-    })?;
+    let statement: Statement = super::extract::json_body(&body)?;
     if statement.statement_id.trim().is_empty() || statement.statement_id.len() > 128 {
         return Err(AppError::Invalid {
             errors: vec![FieldError::new(
@@ -61,6 +79,22 @@ async fn post_statement(
 }
 
 /// A case's transfers to the Treasury, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{id}/treasury-transfers",
+    tag = "treasury",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    responses(
+        (status = 200, description = "The case's transfers to the State Treasury.", body = [Object]),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_transfers(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -21,6 +21,8 @@ use thads_schemas::office::OfficeCode;
 use thads_schemas::validation::FieldError;
 
 use super::auth::{require_role, CurrentActor};
+use super::extract::Path;
+use super::problem::answers;
 use super::problem::AppError;
 use super::AppState;
 
@@ -35,7 +37,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// What an officer sends to ask for a run.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StartBody {
     /// The legal basis of the queries; required.
@@ -52,7 +54,7 @@ struct StartBody {
     identifiers: Vec<IdentifierBody>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct IdentifierBody {
     party: String,
@@ -114,6 +116,29 @@ async fn case_for(
 /// when the run finished within `[verification] wait`, 202 with the running record otherwise,
 /// 200 for a repeated `request_id`. 422 names the field (`case_id`, `legal_basis`,
 /// `identifiers[0].cccd`, `early_reason`); nothing is queried then.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/verifications",
+    tag = "verification",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    request_body(content = StartBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The same `request_id` ran before.", body = Object),
+        (status = 201, description = "The verification record with its findings.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 async fn start_run(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -187,6 +212,22 @@ async fn start_run(
 }
 
 /// The case's verification records, newest first, for staff of its office.
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{id}/verifications",
+    tag = "verification",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The case id (`case-…`).")),
+    responses(
+        (status = 200, description = "The case's verification records.", body = [Object]),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn list_records(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -197,6 +238,22 @@ async fn list_records(
 }
 
 /// One record, for staff of its case's office.
+#[utoipa::path(
+    get,
+    path = "/v1/verifications/{id}",
+    tag = "verification",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The record id (`vrf-…`).")),
+    responses(
+        (status = 200, description = "One record with its audited queries.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_record(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

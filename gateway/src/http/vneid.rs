@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -26,6 +26,8 @@ use thads_vneid::receipts::{self, Accepted, ReceiptError, ReceiptToken};
 use time::{Date, OffsetDateTime};
 
 use super::auth::{require_role, CurrentActor};
+use super::extract::{Path, Query};
+use super::problem::answers;
 use super::problem::AppError;
 use super::AppState;
 
@@ -62,6 +64,24 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
 }
 
 /// Takes one receipt or a batch from VNeID.
+#[utoipa::path(
+    post,
+    path = "/v1/vneid/receipts",
+    tag = "vneid",
+    security(("vneid_receipt_token" = [])),
+    request_body(content = Object, content_type = "application/json", description = "One delivery or read receipt, or `{\"receipts\": [...]}` (docs/notices.md)."),
+    responses(
+        (status = 200, description = "Recorded.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::TooManyRequests,
+        answers::Unavailable,
+    ),
+)]
 async fn post_receipts(
     State(state): State<AppState>,
     token: Option<Extension<Arc<ReceiptToken>>>,
@@ -131,7 +151,7 @@ async fn post_receipts(
 }
 
 /// `{"email": "…"}` or `{"email": null}` to clear it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct EmailBody {
     email: Option<String>,
@@ -163,6 +183,30 @@ async fn case_office(
 }
 
 /// Records the e-mail address a party gave for notices (clerks and heads of the case's office).
+#[utoipa::path(
+    put,
+    path = "/v1/cases/{id}/parties/{party_ref}/email",
+    tag = "notices",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The case id (`case-…`)."),
+        ("party_ref" = String, Path, description = "The party (`P1`, `P2`, …)."),
+    ),
+    request_body(content = EmailBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The address as stored.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn put_email(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -227,6 +271,22 @@ async fn with_text(
 }
 
 /// The paper-service tasks of the signed-in clerk's or head's office.
+#[utoipa::path(
+    get,
+    path = "/v1/service-tasks",
+    tag = "notices",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("state" = Option<String>, Query, description = "`open` (default), `done` or `all`.", pattern = "^(open|done|all)$")),
+    responses(
+        (status = 200, description = "Notices to serve on paper.", body = [Object]),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Invalid,
+    ),
+)]
 async fn get_tasks(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -248,7 +308,7 @@ async fn get_tasks(
 }
 
 /// `{"channel": "direct" | "post" | "posting", "served_on": "YYYY-MM-DD"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DoneBody {
     channel: String,
@@ -257,6 +317,28 @@ struct DoneBody {
 
 /// Closes a paper-service task: the notice was handed over, posted, or publicly posted on
 /// `served_on` (for public posting the posting date is the notice date).
+#[utoipa::path(
+    post,
+    path = "/v1/service-tasks/{id}/done",
+    tag = "notices",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(("id" = String, Path, description = "The task id.")),
+    request_body(content = DoneBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Closed before.", body = Object),
+        (status = 201, description = "Closed: the notice served on `served_on`.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_done(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

@@ -3,6 +3,7 @@
 
 #![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used)]
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -254,4 +255,32 @@ pub async fn verified_receipt(hub: &Hub, receipt_id: &str) -> (Value, String) {
         .verify_strict(&bytes, &ed25519_dalek::Signature::from_bytes(&value))
         .is_err());
     (doc, state)
+}
+
+/// The path of every `.route("…", …)` in the gateway's HTTP modules.
+pub fn routes_in_source() -> BTreeSet<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../gateway/src/http");
+    let mut files = vec![root];
+    let mut paths = BTreeSet::new();
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                files.push(e.unwrap().path());
+            }
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        for (i, _) in text.match_indices(".route(") {
+            let rest = text[i + ".route(".len()..].trim_start();
+            if let Some(rest) = rest.strip_prefix('"') {
+                if let Some(end) = rest.find('"') {
+                    paths.insert(rest[..end].to_string());
+                }
+            }
+        }
+    }
+    paths
 }

@@ -10,7 +10,7 @@
 //! The evidences are read by court code alone for now: partner authentication with client
 //! certificates (mTLS) comes with issue 8. They hold no personal data (ids, hashes, reasons).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
@@ -19,7 +19,8 @@ use thads_core::evidence::{self, MAX_PAGE};
 use thads_core::partners::{registry, Trust, ALGORITHM};
 use thads_schemas::validation::FieldError;
 
-use super::super::problem::AppError;
+use super::super::extract::Query;
+use super::super::problem::{answers, AppError};
 use super::super::AppState;
 
 /// The routes of this module, merged into the main router.
@@ -30,6 +31,12 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// The hub's public keys, the current one marked.
+#[utoipa::path(
+    get,
+    path = "/v1/keys",
+    tag = "court",
+    responses((status = 200, description = "The hub's public keys (ed25519), the current one marked.", body = Object)),
+)]
 async fn get_keys(
     State(state): State<AppState>,
     trust: Option<Extension<Trust>>,
@@ -70,6 +77,22 @@ struct EvidenceQuery {
 }
 
 /// One court's signed evidences, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/court/evidences",
+    tag = "court",
+    params(
+        ("court" = String, Query, description = "The court code (`Court/@code`).", min_length = 1),
+        ("since" = Option<String>, Query, description = "Only evidences at or after this instant (RFC 3339)."),
+        ("limit" = Option<i64>, Query, description = "At most this many (default and cap 500).", minimum = 1, maximum = 500),
+    ),
+    responses(
+        (status = 200, description = "The court's signed evidences, oldest first, and their deliveries to its endpoint: `{court, evidences: [...], deliveries: {...}}`.", body = Object),
+        answers::Forbidden,
+        answers::Invalid,
+        answers::TooManyRequests,
+    ),
+)]
 async fn get_evidences(
     State(state): State<AppState>,
     Query(q): Query<EvidenceQuery>,
@@ -95,6 +118,9 @@ async fn get_evidences(
         })?,
     };
     let limit = q.limit.unwrap_or(MAX_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(invalid("limit", "must be 1 to 500"));
+    }
     let evidences = evidence::list_for_court(&state.db, &court, since, limit)
         .await
         .map_err(|e| match e {
