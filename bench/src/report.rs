@@ -1,0 +1,186 @@
+//! The results of a run: one structure written as JSON and printed as a table, with each
+//! target of issue 9 checked against the figures.
+
+use serde::Serialize;
+
+use crate::ceilings::Ceilings;
+use crate::e2e::Handled;
+use crate::stats::Percentiles;
+
+/// A phase's figures.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PhaseResult {
+    /// Requests sent.
+    pub sent: usize,
+    /// Requests the hub took (2xx).
+    pub accepted: usize,
+    /// Requests refused or failed, by status (0: no answer).
+    pub errors: Vec<(u16, usize)>,
+    /// Accepted per second over the phase.
+    pub accepted_per_second: f64,
+    /// Request → answer, from when each was due.
+    pub accept_latency: Percentiles,
+    /// Judgments and payments among the accepted, handled end to end.
+    pub end_to_end: Handled,
+    /// Judgments and payments accepted (what must be handled).
+    pub to_handle: usize,
+}
+
+/// One target and whether the run met it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    /// What is measured.
+    pub name: &'static str,
+    /// The goal, in words.
+    pub goal: &'static str,
+    /// The measured figure.
+    pub actual: f64,
+    /// Whether it was met.
+    pub met: bool,
+}
+
+/// Everything a run measured.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Results {
+    /// The machine: CPU model and count, kernel.
+    pub machine: String,
+    /// Quick run.
+    pub quick: bool,
+    /// Concurrent clients in the saturation phase.
+    pub clients: usize,
+    /// As many requests as the hub takes.
+    pub saturation: PhaseResult,
+    /// The fixed rate of the latency phase, per second.
+    pub rate: u32,
+    /// At the fixed rate.
+    pub at_rate: PhaseResult,
+    /// Peak resident memory of the hub process (VmHWM), MiB.
+    pub hub_peak_memory_mib: f64,
+    /// The raw ceilings.
+    pub ceilings: Ceilings,
+    /// Accepted per second ÷ bare publish per second.
+    pub accept_ratio_of_publish: f64,
+    /// Handled per second ÷ bare consume-commit-ack per second.
+    pub handled_ratio_of_consume: f64,
+    /// The targets of issue 9.
+    pub targets: Vec<Target>,
+}
+
+impl Results {
+    /// Fills the ratios and the targets from the figures.
+    pub fn judge(&mut self) {
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        self.accept_ratio_of_publish = ratio(
+            self.saturation.accepted_per_second,
+            self.ceilings.publish_per_second,
+        );
+        self.handled_ratio_of_consume = ratio(
+            self.saturation.end_to_end.per_second,
+            self.ceilings.consume_commit_ack_per_second,
+        );
+        let handled = self.saturation.end_to_end.per_second;
+        let p99 = self.at_rate.accept_latency.p99_ms;
+        self.targets = vec![
+            Target {
+                name: "judgments+payments handled end to end per second",
+                goal: ">= 2000",
+                actual: handled,
+                met: handled >= 2000.0,
+            },
+            Target {
+                name: "p99 accept latency at the fixed rate, ms",
+                goal: "< 50 at 1000/s",
+                actual: p99,
+                met: p99 < 50.0 && self.rate >= 1000,
+            },
+            Target {
+                name: "hub peak memory, MiB",
+                goal: "< 150",
+                actual: self.hub_peak_memory_mib,
+                met: self.hub_peak_memory_mib > 0.0 && self.hub_peak_memory_mib < 150.0,
+            },
+            Target {
+                name: "handled ÷ raw consume-commit-ack",
+                goal: ">= 0.30",
+                actual: self.handled_ratio_of_consume,
+                met: self.handled_ratio_of_consume >= 0.30,
+            },
+        ];
+    }
+
+    /// The table printed at the end of a run.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let mut line = |s: String| {
+            out.push_str(&s);
+            out.push('\n');
+        };
+        line(format!("machine: {}", self.machine));
+        line(format!(
+            "{:<44} {:>12} {:>12}",
+            "", "saturation", format!("{}/s", self.rate)
+        ));
+        let (s, r) = (&self.saturation, &self.at_rate);
+        line(format!("{:<44} {:>12} {:>12}", "requests sent", s.sent, r.sent));
+        line(format!("{:<44} {:>12} {:>12}", "accepted (2xx)", s.accepted, r.accepted));
+        line(format!(
+            "{:<44} {:>12.0} {:>12.0}",
+            "accepted per second", s.accepted_per_second, r.accepted_per_second
+        ));
+        for (label, f) in [
+            ("accept latency p50 ms", |p: &Percentiles| p.p50_ms),
+            ("accept latency p99 ms", |p: &Percentiles| p.p99_ms),
+            ("accept latency p99.9 ms", |p: &Percentiles| p.p999_ms),
+        ] {
+            line(format!(
+                "{label:<44} {:>12.1} {:>12.1}",
+                f(&s.accept_latency),
+                f(&r.accept_latency)
+            ));
+        }
+        line(format!(
+            "{:<44} {:>12} {:>12}",
+            "judgments+payments handled / accepted",
+            format!("{}/{}", s.end_to_end.handled, s.to_handle),
+            format!("{}/{}", r.end_to_end.handled, r.to_handle)
+        ));
+        line(format!(
+            "{:<44} {:>12.0} {:>12.0}",
+            "handled end to end per second", s.end_to_end.per_second, r.end_to_end.per_second
+        ));
+        for (label, f) in [
+            ("end-to-end latency p50 ms", |p: &Percentiles| p.p50_ms),
+            ("end-to-end latency p99 ms", |p: &Percentiles| p.p99_ms),
+            ("end-to-end latency p99.9 ms", |p: &Percentiles| p.p999_ms),
+        ] {
+            line(format!(
+                "{label:<44} {:>12.1} {:>12.1}",
+                f(&s.end_to_end.latency),
+                f(&r.end_to_end.latency)
+            ));
+        }
+        line(format!("{:<44} {:>12.1}", "hub peak memory MiB (VmHWM)", self.hub_peak_memory_mib));
+        let c = &self.ceilings;
+        line(format!(
+            "{:<44} {:>12.0}   hub accepted/s = {:.2} of it",
+            "raw JetStream publish+ack per second", c.publish_per_second, self.accept_ratio_of_publish
+        ));
+        line(format!(
+            "{:<44} {:>12.0}   hub handled/s = {:.2} of it",
+            format!("raw consume+commit+ack per second ({} workers)", c.consumers),
+            c.consume_commit_ack_per_second,
+            self.handled_ratio_of_consume
+        ));
+        line("targets:".to_string());
+        for t in &self.targets {
+            line(format!(
+                "  [{}] {:<52} {:>10.2}  (goal {})",
+                if t.met { "met" } else { "MISSED" },
+                t.name,
+                t.actual,
+                t.goal
+            ));
+        }
+        out
+    }
+}
