@@ -15,20 +15,20 @@ use sqlx::PgPool;
 
 /// The ceilings of one run.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
-pub struct Ceilings {
+pub(crate) struct Ceilings {
     /// Messages published (and acked by the stream) per second.
-    pub publish_per_second: f64,
+    pub(crate) publish_per_second: f64,
     /// Messages consumed, committed to PostgreSQL and acked per second.
-    pub consume_commit_ack_per_second: f64,
+    pub(crate) consume_commit_ack_per_second: f64,
     /// Concurrent consumers in the consume measurement.
-    pub consumers: usize,
+    pub(crate) consumers: usize,
     /// Payload size used, bytes.
-    pub payload_bytes: usize,
+    pub(crate) payload_bytes: usize,
 }
 
 /// Publishes `count` messages of `payload` on a private stream, then consumes them with
 /// `consumers` workers, each message through one PostgreSQL commit and an ack.
-pub async fn measure(
+pub(crate) async fn measure(
     nats_url: &str,
     pool: &PgPool,
     run: &str,
@@ -80,7 +80,7 @@ async fn run_both(
             .payload(payload.clone())
             .message_id(format!("raw-{i}"));
         let future = js.send_publish(format!("{subject}.in"), publish).await?;
-        acks.push(future.into_future());
+        acks.push(async move { future.await });
     }
     while let Some(ack) = acks.next().await {
         ack?;

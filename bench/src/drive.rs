@@ -13,15 +13,15 @@ use crate::workload::{Client, Sample};
 
 /// What a phase sent and how long it took.
 #[derive(Debug)]
-pub struct Phase {
+pub(crate) struct Phase {
     /// Every answered request.
-    pub samples: Vec<Sample>,
+    pub(crate) samples: Vec<Sample>,
     /// From the first request to the last answer.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
 }
 
 /// Sends requests `first..first + count` with `clients` concurrent clients.
-pub async fn saturate(client: &Client, first: usize, count: usize, clients: usize) -> Phase {
+pub(crate) async fn saturate(client: &Client, first: usize, count: usize, clients: usize) -> Phase {
     let next = Arc::new(AtomicUsize::new(first));
     let end = first + count;
     let started = Instant::now();
@@ -53,7 +53,7 @@ pub async fn saturate(client: &Client, first: usize, count: usize, clients: usiz
 /// Sends `rate` requests a second for `seconds`, starting at request `first`. At most
 /// `max_in_flight` wait for an answer at once; beyond that a request leaves late and its
 /// latency, counted from when it was due, shows it.
-pub async fn at_rate(
+pub(crate) async fn at_rate(
     client: &Client,
     first: usize,
     rate: u32,

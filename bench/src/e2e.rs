@@ -10,17 +10,17 @@ use crate::stats::Percentiles;
 
 /// What became of a set of accepted messages.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
-pub struct Handled {
+pub(crate) struct Handled {
     /// How many were handled.
-    pub handled: usize,
+    pub(crate) handled: usize,
     /// Handled per second, from the first acceptance to the last handling.
-    pub per_second: f64,
+    pub(crate) per_second: f64,
     /// Accepted → handled.
-    pub latency: Percentiles,
+    pub(crate) latency: Percentiles,
 }
 
 /// Waits until every message in `ids` is handled or `timeout` passes; returns how many are.
-pub async fn wait_handled(pool: &PgPool, ids: &[String], timeout: Duration) -> anyhow::Result<usize> {
+pub(crate) async fn wait_handled(pool: &PgPool, ids: &[String], timeout: Duration) -> anyhow::Result<usize> {
     let deadline = Instant::now() + timeout;
     loop {
         let (n,): (i64,) = sqlx::query_as(
@@ -38,7 +38,7 @@ pub async fn wait_handled(pool: &PgPool, ids: &[String], timeout: Duration) -> a
 }
 
 /// The end-to-end figures of `ids` as the journey records them.
-pub async fn measure(pool: &PgPool, ids: &[String]) -> anyhow::Result<Handled> {
+pub(crate) async fn measure(pool: &PgPool, ids: &[String]) -> anyhow::Result<Handled> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT a.at, h.at FROM \
            (SELECT message_id, min(at) AS at FROM message_events \
@@ -65,7 +65,7 @@ pub async fn measure(pool: &PgPool, ids: &[String]) -> anyhow::Result<Handled> {
 }
 
 /// The peak resident memory (`VmHWM`) of a process, in MiB.
-pub fn peak_memory_mib(pid: u32) -> Option<f64> {
+pub(crate) fn peak_memory_mib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -209,14 +209,14 @@ async fn settle(pool: &sqlx::PgPool, phase: Phase, timeout: Duration) -> anyhow:
         .filter(|s| accepted(s))
         .map(|s| s.latency.as_secs_f64() * 1000.0)
         .collect();
-    let mut errors = std::collections::BTreeMap::<u16, usize>::new();
+    let mut errors = std::collections::BTreeMap::<(String, u16), usize>::new();
     for s in phase.samples.iter().filter(|s| !accepted(s)) {
-        *errors.entry(s.status).or_default() += 1;
+        *errors.entry((format!("{:?}", s.kind), s.status)).or_default() += 1;
     }
     Ok(PhaseResult {
         sent: phase.samples.len(),
         accepted: ok.len(),
-        errors: errors.into_iter().collect(),
+        errors: errors.into_iter().map(|((k, s), n)| (k, s, n)).collect(),
         accepted_per_second: ok.len() as f64 / phase.elapsed.as_secs_f64(),
         accept_latency: stats::Percentiles::of(ok),
         end_to_end: e2e::measure(pool, &ids).await?,

@@ -9,66 +9,66 @@ use crate::stats::Percentiles;
 
 /// A phase's figures.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct PhaseResult {
+pub(crate) struct PhaseResult {
     /// Requests sent.
-    pub sent: usize,
+    pub(crate) sent: usize,
     /// Requests the hub took (2xx).
-    pub accepted: usize,
-    /// Requests refused or failed, by status (0: no answer).
-    pub errors: Vec<(u16, usize)>,
+    pub(crate) accepted: usize,
+    /// Requests refused or failed, by kind and status (0: no answer).
+    pub(crate) errors: Vec<(String, u16, usize)>,
     /// Accepted per second over the phase.
-    pub accepted_per_second: f64,
+    pub(crate) accepted_per_second: f64,
     /// Request → answer, from when each was due.
-    pub accept_latency: Percentiles,
+    pub(crate) accept_latency: Percentiles,
     /// Judgments and payments among the accepted, handled end to end.
-    pub end_to_end: Handled,
+    pub(crate) end_to_end: Handled,
     /// Judgments and payments accepted (what must be handled).
-    pub to_handle: usize,
+    pub(crate) to_handle: usize,
 }
 
 /// One target and whether the run met it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Target {
+pub(crate) struct Target {
     /// What is measured.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The goal, in words.
-    pub goal: &'static str,
+    pub(crate) goal: &'static str,
     /// The measured figure.
-    pub actual: f64,
+    pub(crate) actual: f64,
     /// Whether it was met.
-    pub met: bool,
+    pub(crate) met: bool,
 }
 
 /// Everything a run measured.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Results {
+pub(crate) struct Results {
     /// The machine: CPU model and count, kernel.
-    pub machine: String,
+    pub(crate) machine: String,
     /// Quick run.
-    pub quick: bool,
+    pub(crate) quick: bool,
     /// Concurrent clients in the saturation phase.
-    pub clients: usize,
+    pub(crate) clients: usize,
     /// As many requests as the hub takes.
-    pub saturation: PhaseResult,
+    pub(crate) saturation: PhaseResult,
     /// The fixed rate of the latency phase, per second.
-    pub rate: u32,
+    pub(crate) rate: u32,
     /// At the fixed rate.
-    pub at_rate: PhaseResult,
+    pub(crate) at_rate: PhaseResult,
     /// Peak resident memory of the hub process (VmHWM), MiB.
-    pub hub_peak_memory_mib: f64,
+    pub(crate) hub_peak_memory_mib: f64,
     /// The raw ceilings.
-    pub ceilings: Ceilings,
+    pub(crate) ceilings: Ceilings,
     /// Accepted per second ÷ bare publish per second.
-    pub accept_ratio_of_publish: f64,
+    pub(crate) accept_ratio_of_publish: f64,
     /// Handled per second ÷ bare consume-commit-ack per second.
-    pub handled_ratio_of_consume: f64,
+    pub(crate) handled_ratio_of_consume: f64,
     /// The targets of issue 9.
-    pub targets: Vec<Target>,
+    pub(crate) targets: Vec<Target>,
 }
 
 impl Results {
     /// Fills the ratios and the targets from the figures.
-    pub fn judge(&mut self) {
+    pub(crate) fn judge(&mut self) {
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
         self.accept_ratio_of_publish = ratio(
             self.saturation.accepted_per_second,
@@ -109,7 +109,7 @@ impl Results {
     }
 
     /// The table printed at the end of a run.
-    pub fn table(&self) -> String {
+    pub(crate) fn table(&self) -> String {
         let mut out = String::new();
         let mut line = |s: String| {
             out.push_str(&s);
@@ -127,11 +127,12 @@ impl Results {
             "{:<44} {:>12.0} {:>12.0}",
             "accepted per second", s.accepted_per_second, r.accepted_per_second
         ));
-        for (label, f) in [
-            ("accept latency p50 ms", |p: &Percentiles| p.p50_ms),
-            ("accept latency p99 ms", |p: &Percentiles| p.p99_ms),
-            ("accept latency p99.9 ms", |p: &Percentiles| p.p999_ms),
-        ] {
+        let rows: [(&str, fn(&Percentiles) -> f64); 3] = [
+            ("accept latency p50 ms", |p| p.p50_ms),
+            ("accept latency p99 ms", |p| p.p99_ms),
+            ("accept latency p99.9 ms", |p| p.p999_ms),
+        ];
+        for (label, f) in rows {
             line(format!(
                 "{label:<44} {:>12.1} {:>12.1}",
                 f(&s.accept_latency),
@@ -148,11 +149,12 @@ impl Results {
             "{:<44} {:>12.0} {:>12.0}",
             "handled end to end per second", s.end_to_end.per_second, r.end_to_end.per_second
         ));
-        for (label, f) in [
-            ("end-to-end latency p50 ms", |p: &Percentiles| p.p50_ms),
-            ("end-to-end latency p99 ms", |p: &Percentiles| p.p99_ms),
-            ("end-to-end latency p99.9 ms", |p: &Percentiles| p.p999_ms),
-        ] {
+        let rows: [(&str, fn(&Percentiles) -> f64); 3] = [
+            ("end-to-end latency p50 ms", |p| p.p50_ms),
+            ("end-to-end latency p99 ms", |p| p.p99_ms),
+            ("end-to-end latency p99.9 ms", |p| p.p999_ms),
+        ];
+        for (label, f) in rows {
             line(format!(
                 "{label:<44} {:>12.1} {:>12.1}",
                 f(&s.end_to_end.latency),

@@ -4,22 +4,22 @@ use serde::Serialize;
 
 /// p50, p99 and p99.9 of a set of latencies, with how many there were.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Percentiles {
+pub(crate) struct Percentiles {
     /// How many samples.
-    pub count: usize,
+    pub(crate) count: usize,
     /// Median, ms.
-    pub p50_ms: f64,
+    pub(crate) p50_ms: f64,
     /// 99th percentile, ms.
-    pub p99_ms: f64,
+    pub(crate) p99_ms: f64,
     /// 99.9th percentile, ms.
-    pub p999_ms: f64,
+    pub(crate) p999_ms: f64,
     /// Largest, ms.
-    pub max_ms: f64,
+    pub(crate) max_ms: f64,
 }
 
 impl Percentiles {
     /// The percentiles of `samples` (milliseconds); all zero when there are none.
-    pub fn of(mut samples: Vec<f64>) -> Self {
+    pub(crate) fn of(mut samples: Vec<f64>) -> Self {
         if samples.is_empty() {
             return Self::default();
         }

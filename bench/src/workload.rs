@@ -10,11 +10,11 @@ use serde_json::{json, Value};
 use thads_e2e::corpus::{camt054_credit, civil_loan_variant};
 
 /// The receipt token the benchmark's hub is configured with.
-pub const RECEIPT_TOKEN: &str = "bench-receipt-token";
+pub(crate) const RECEIPT_TOKEN: &str = "bench-receipt-token";
 
 /// What one request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `POST /v1/court/judgments`.
     Judgment,
     /// `POST /v1/bank/notifications`.
@@ -27,7 +27,7 @@ pub enum Kind {
 
 impl Kind {
     /// The kind of the `i`-th request of a run.
-    pub fn of(i: usize) -> Self {
+    pub(crate) fn of(i: usize) -> Self {
         match i % 10 {
             0..=3 => Self::Judgment,
             4..=7 => Self::Payment,
@@ -39,49 +39,49 @@ impl Kind {
 
 /// What the seeded cases give the mix to refer to.
 #[derive(Debug, Clone)]
-pub struct Seed {
+pub(crate) struct Seed {
     /// Payment references of open cases (quoted in payment memos).
-    pub references: Vec<String>,
+    pub(crate) references: Vec<String>,
     /// Ids of notices sent to VNeID (named in receipts).
-    pub notices: Vec<String>,
+    pub(crate) notices: Vec<String>,
     /// Ids of accepted messages (looked up by queries).
-    pub messages: Vec<String>,
+    pub(crate) messages: Vec<String>,
 }
 
 /// Sends the mix to one hub.
 #[derive(Clone)]
-pub struct Client {
+pub(crate) struct Client {
     /// `http://127.0.0.1:<port>`.
-    pub base: String,
+    pub(crate) base: String,
     /// A staff token for queries.
-    pub token: String,
+    pub(crate) token: String,
     /// Distinguishes this run's documents from any other's.
-    pub run: String,
+    pub(crate) run: String,
     /// The seeded cases.
-    pub seed: Arc<Seed>,
+    pub(crate) seed: Arc<Seed>,
     /// Pooled HTTP connections.
-    pub http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
 }
 
 /// One answered request.
 #[derive(Debug, Clone)]
-pub struct Sample {
+pub(crate) struct Sample {
     /// What was sent.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// The HTTP status (0 when the request failed without an answer).
-    pub status: u16,
+    pub(crate) status: u16,
     /// From the time it was due to the answer.
-    pub latency: Duration,
+    pub(crate) latency: Duration,
     /// The journey id of a message that must be handled end to end (judgments, payments).
-    pub handled_id: Option<String>,
+    pub(crate) handled_id: Option<String>,
 }
 
 impl Client {
     /// A judgment document that opens a new case (unique per run and `i`).
-    pub fn judgment(&self, i: usize) -> String {
+    pub(crate) fn judgment(&self, i: usize) -> String {
         civil_loan_variant(
             &format!("BENCH-{}-{i}", self.run),
-            &format!("{}/2026/DS-ST", i + 1),
+            &format!("{}/2026/DS-ST", i % 999_999 + 1),
             "HCM-KV01",
             "Trần Thị Bình",
         )
@@ -89,12 +89,12 @@ impl Client {
 
     /// Sends the `i`-th request of the mix; `due` is when it should have left (latency is
     /// counted from then, so a slow hub cannot hide its queueing).
-    pub async fn send(&self, i: usize, due: Instant) -> Sample {
+    pub(crate) async fn send(&self, i: usize, due: Instant) -> Sample {
         self.send_kind(Kind::of(i), i, due).await
     }
 
     /// Sends request `i` as a `kind` request.
-    pub async fn send_kind(&self, kind: Kind, i: usize, due: Instant) -> Sample {
+    pub(crate) async fn send_kind(&self, kind: Kind, i: usize, due: Instant) -> Sample {
         let request = match kind {
             Kind::Judgment => self
                 .http
@@ -164,6 +164,6 @@ fn pick(items: &[String], i: usize) -> &str {
 
 /// Whether a status means the hub took the request (202 for partner pushes, 200 for receipts
 /// and queries).
-pub fn accepted(sample: &Sample) -> bool {
+pub(crate) fn accepted(sample: &Sample) -> bool {
     matches!(sample.status, 200 | 202)
 }

@@ -118,7 +118,24 @@ fn series_in(text: &str) -> BTreeSet<String> {
 
 #[test]
 fn rules_and_dashboard_use_only_exported_series() {
-    let exported: BTreeSet<String> = thads_core::metrics::Metrics::new()
+    // A family shows in the exposition once it has a series: give each one.
+    let m = thads_core::metrics::Metrics::new();
+    m.received("in.court.judgment", "accepted");
+    m.delivered("out.vneid.notify");
+    m.failed("out.vneid.notify");
+    m.relayed("out.vneid.notify");
+    m.handled("vneid-notify", "ok", 2, std::time::Duration::from_millis(3));
+    m.dead_lettered("out.vneid.notify");
+    m.set_dlq_depth(1);
+    m.operation("register", "performed");
+    m.digest("sent");
+    m.set_deadlines(1, 1);
+    m.set_overdue_by_office(&[("HCM-KV01".to_string(), 1)].into_iter().collect());
+    m.set_circuit_state("vneid", 1);
+    m.notice_served("vneid");
+    m.court_delivery("TAND79-KV1", "delivered");
+    m.registry_query("population", "found", false);
+    let exported: BTreeSet<String> = m
         .render()
         .lines()
         .filter_map(|l| l.strip_prefix("# TYPE "))

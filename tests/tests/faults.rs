@@ -143,6 +143,7 @@ async fn hub_killed_mid_load_then_restarted_loses_and_doubles_nothing() {
     let load = start_load(&rig, mix(&rig.references, 40));
     tokio::time::sleep(Duration::from_millis(700)).await;
     rig.hub.kill();
+    assert!(!load.is_finished(), "the kill happened mid-load");
     tokio::time::sleep(Duration::from_millis(500)).await;
     rig.hub.restart().await;
     let ledger = load.await.unwrap();
@@ -160,6 +161,7 @@ async fn nats_restarted_mid_load_loses_and_doubles_nothing() {
     let load = start_load(&rig, mix(&rig.references, 40));
     tokio::time::sleep(Duration::from_millis(700)).await;
     rig.nats.stop();
+    assert!(!load.is_finished(), "NATS stopped mid-load");
     // The hub keeps accepting while NATS is away: messages wait in the outbox.
     tokio::time::sleep(Duration::from_secs(2)).await;
     rig.nats.start_again();
@@ -173,14 +175,11 @@ async fn postgres_crashed_mid_load_loses_and_doubles_nothing() {
     let load = start_load(&rig, mix(&rig.references, 40));
     tokio::time::sleep(Duration::from_millis(700)).await;
     rig.pg.crash();
+    assert!(!load.is_finished(), "the crash happened mid-load");
+    // Requests meanwhile wait for a connection (up to 10 s) or are refused with 5xx.
     tokio::time::sleep(Duration::from_secs(2)).await;
     rig.pg.start_again();
     let ledger = load.await.unwrap();
-    assert!(
-        ledger.refused.keys().any(|s| *s >= 500 || *s == 0),
-        "requests while the database was down were refused, not accepted ({:?})",
-        ledger.refused
-    );
     settle_and_reconcile(&mut rig, ledger).await;
 }
 
