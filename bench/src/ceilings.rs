@@ -48,7 +48,16 @@ pub(crate) async fn measure(
             ..Default::default()
         })
         .await?;
-    let result = run_both(&js, &stream, pool, &subject, payload.clone(), count, consumers).await;
+    let result = run_both(
+        &js,
+        &stream,
+        pool,
+        &subject,
+        payload.clone(),
+        count,
+        consumers,
+    )
+    .await;
     let _ = js.delete_stream(&name).await;
     let (publish, consume) = result?;
     Ok(Ceilings {

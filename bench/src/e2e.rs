@@ -20,11 +20,18 @@ pub(crate) struct Handled {
 }
 
 /// Waits until every message in `ids` is handled or `timeout` passes; returns how many are.
-pub(crate) async fn wait_handled(pool: &PgPool, ids: &[String], timeout: Duration) -> anyhow::Result<usize> {
+pub(crate) async fn wait_handled(
+    pool: &PgPool,
+    ids: &[String],
+    timeout: Duration,
+) -> anyhow::Result<usize> {
     let deadline = Instant::now() + timeout;
     loop {
+        // A join on the id list: `id = ANY($1)` lets the planner scan the table comparing
+        // every row with every id, and this poll must not load the database it measures.
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT count(*) FROM messages WHERE id = ANY($1) AND state = 'handled'",
+            "SELECT count(*) FROM unnest($1::text[]) AS i(id) JOIN messages m ON m.id = i.id \
+             WHERE m.state = 'handled'",
         )
         .bind(ids)
         .fetch_one(pool)
@@ -33,7 +40,7 @@ pub(crate) async fn wait_handled(pool: &PgPool, ids: &[String], timeout: Duratio
         if n >= ids.len() || Instant::now() >= deadline {
             return Ok(n);
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -41,11 +48,13 @@ pub(crate) async fn wait_handled(pool: &PgPool, ids: &[String], timeout: Duratio
 pub(crate) async fn measure(pool: &PgPool, ids: &[String]) -> anyhow::Result<Handled> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT a.at, h.at FROM \
-           (SELECT message_id, min(at) AS at FROM message_events \
-             WHERE message_id = ANY($1) AND state = 'accepted' GROUP BY message_id) a \
+           (SELECT e.message_id, min(e.at) AS at FROM unnest($1::text[]) AS i(id) \
+             JOIN message_events e ON e.message_id = i.id \
+             WHERE e.state = 'accepted' GROUP BY e.message_id) a \
          JOIN \
-           (SELECT message_id, min(at) AS at FROM message_events \
-             WHERE message_id = ANY($1) AND state = 'handled' GROUP BY message_id) h \
+           (SELECT e.message_id, min(e.at) AS at FROM unnest($1::text[]) AS i(id) \
+             JOIN message_events e ON e.message_id = i.id \
+             WHERE e.state = 'handled' GROUP BY e.message_id) h \
          USING (message_id)",
     )
     .bind(ids)

@@ -8,7 +8,7 @@
 //! - [`e2e`]: handled counts and latencies from the hub's journey records; peak memory.
 //! - [`ceilings`]: bare JetStream publish, and consume + one commit + ack.
 //! - [`report`]: the results, the table, the JSON and the targets.
-//! - [`stats`]: percentiles.
+//! - [`stats`]: latency percentiles of a run.
 //!
 //! The executable doubles as the hub: started as `thads-bench serve` (or `staff …`) it runs
 //! the hub's own command line, so one `cargo run --release -p thads-bench` measures a hub
@@ -46,7 +46,7 @@ struct Args {
     /// Also write the results as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Requests in the saturation phase (default 20000; 3000 with --quick).
+    /// Requests in the saturation phase (default 20000; 1500 with --quick).
     #[arg(long)]
     messages: Option<usize>,
     /// Concurrent clients in the saturation phase.
@@ -55,7 +55,7 @@ struct Args {
     /// Requests per second in the latency phase.
     #[arg(long, default_value_t = 1000)]
     rate: u32,
-    /// Seconds of the latency phase (default 20; 5 with --quick).
+    /// Seconds of the latency phase (default 20; 2 with --quick).
     #[arg(long)]
     rate_seconds: Option<u32>,
     /// Concurrent consumers in the raw consume-commit-ack ceiling.
@@ -88,8 +88,10 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(args: &Args) -> anyhow::Result<Results> {
-    let messages = args.messages.unwrap_or(if args.quick { 3_000 } else { 20_000 });
-    let rate_seconds = args.rate_seconds.unwrap_or(if args.quick { 5 } else { 20 });
+    let messages = args
+        .messages
+        .unwrap_or(if args.quick { 1_500 } else { 20_000 });
+    let rate_seconds = args.rate_seconds.unwrap_or(if args.quick { 2 } else { 20 });
     let binary = match &args.hub_binary {
         Some(b) => b.clone(),
         None => std::env::current_exe().context("cannot find this executable")?,
@@ -110,8 +112,12 @@ async fn run(args: &Args) -> anyhow::Result<Results> {
         },
         Some(sim.endpoint()),
     );
-    options.env.push(("THADS_VNEID__RECEIPT_TOKEN".into(), RECEIPT_TOKEN.into()));
-    options.env.push(("THADS_BUS__ACK_WAIT".into(), "30s".into()));
+    options
+        .env
+        .push(("THADS_VNEID__RECEIPT_TOKEN".into(), RECEIPT_TOKEN.into()));
+    options
+        .env
+        .push(("THADS_BUS__ACK_WAIT".into(), "30s".into()));
     eprintln!("starting the hub ({})", binary.display());
     let hub = Hub::start(&binary, options).await;
     let pid = hub.pid().context("the hub has no process id")?;
@@ -129,11 +135,14 @@ async fn run(args: &Args) -> anyhow::Result<Results> {
             .timeout(Duration::from_secs(60))
             .build()?,
     };
-    let seeds = if args.quick { 200 } else { 500 };
+    let seeds = if args.quick { 100 } else { 500 };
     eprintln!("seeding {seeds} cases");
     client.seed = Arc::new(seed(&client, &pool, seeds).await?);
 
-    eprintln!("saturation: {messages} requests with {} clients", args.clients);
+    eprintln!(
+        "saturation: {messages} requests with {} clients",
+        args.clients
+    );
     let first = 1_000_000;
     let phase = drive::saturate(&client, first, messages, args.clients).await;
     let saturation = settle(&pool, phase, Duration::from_secs(600)).await?;
@@ -178,13 +187,23 @@ async fn seed(client: &Client, pool: &sqlx::PgPool, count: usize) -> anyhow::Res
         let sends = chunk
             .iter()
             .map(|i| client.send_kind(Kind::Judgment, *i, std::time::Instant::now()));
-        ids.extend(futures::future::join_all(sends).await.into_iter().filter_map(|s| s.handled_id));
+        ids.extend(
+            futures::future::join_all(sends)
+                .await
+                .into_iter()
+                .filter_map(|s| s.handled_id),
+        );
     }
     let handled = e2e::wait_handled(pool, &ids, Duration::from_secs(300)).await?;
-    anyhow::ensure!(handled == ids.len(), "only {handled} of {} seed judgments were handled", ids.len());
-    let references: Vec<(String,)> = sqlx::query_as("SELECT payment_reference FROM cases ORDER BY id")
-        .fetch_all(pool)
-        .await?;
+    anyhow::ensure!(
+        handled == ids.len(),
+        "only {handled} of {} seed judgments were handled",
+        ids.len()
+    );
+    let references: Vec<(String,)> =
+        sqlx::query_as("SELECT payment_reference FROM cases ORDER BY id")
+            .fetch_all(pool)
+            .await?;
     let notices: Vec<(String,)> =
         sqlx::query_as("SELECT id FROM messages WHERE subject = 'out.vneid.notify' ORDER BY id")
             .fetch_all(pool)
@@ -197,11 +216,22 @@ async fn seed(client: &Client, pool: &sqlx::PgPool, count: usize) -> anyhow::Res
 }
 
 /// Waits for the phase's judgments and payments to be handled and measures the phase.
-async fn settle(pool: &sqlx::PgPool, phase: Phase, timeout: Duration) -> anyhow::Result<PhaseResult> {
-    let ids: Vec<String> = phase.samples.iter().filter_map(|s| s.handled_id.clone()).collect();
+async fn settle(
+    pool: &sqlx::PgPool,
+    phase: Phase,
+    timeout: Duration,
+) -> anyhow::Result<PhaseResult> {
+    let ids: Vec<String> = phase
+        .samples
+        .iter()
+        .filter_map(|s| s.handled_id.clone())
+        .collect();
     let handled = e2e::wait_handled(pool, &ids, timeout).await?;
     if handled < ids.len() {
-        eprintln!("warning: only {handled} of {} were handled in {timeout:?}", ids.len());
+        eprintln!(
+            "warning: only {handled} of {} were handled in {timeout:?}",
+            ids.len()
+        );
     }
     let ok: Vec<f64> = phase
         .samples
@@ -211,7 +241,9 @@ async fn settle(pool: &sqlx::PgPool, phase: Phase, timeout: Duration) -> anyhow:
         .collect();
     let mut errors = std::collections::BTreeMap::<(String, u16), usize>::new();
     for s in phase.samples.iter().filter(|s| !accepted(s)) {
-        *errors.entry((format!("{:?}", s.kind), s.status)).or_default() += 1;
+        *errors
+            .entry((format!("{:?}", s.kind), s.status))
+            .or_default() += 1;
     }
     Ok(PhaseResult {
         sent: phase.samples.len(),

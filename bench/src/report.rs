@@ -7,6 +7,9 @@ use crate::ceilings::Ceilings;
 use crate::e2e::Handled;
 use crate::stats::Percentiles;
 
+/// A table row: its label and the percentile it shows.
+type Row = (&'static str, fn(&Percentiles) -> f64);
+
 /// A phase's figures.
 #[derive(Debug, Clone, Default, Serialize)]
 pub(crate) struct PhaseResult {
@@ -118,16 +121,24 @@ impl Results {
         line(format!("machine: {}", self.machine));
         line(format!(
             "{:<44} {:>12} {:>12}",
-            "", "saturation", format!("{}/s", self.rate)
+            "",
+            "saturation",
+            format!("{}/s", self.rate)
         ));
         let (s, r) = (&self.saturation, &self.at_rate);
-        line(format!("{:<44} {:>12} {:>12}", "requests sent", s.sent, r.sent));
-        line(format!("{:<44} {:>12} {:>12}", "accepted (2xx)", s.accepted, r.accepted));
+        line(format!(
+            "{:<44} {:>12} {:>12}",
+            "requests sent", s.sent, r.sent
+        ));
+        line(format!(
+            "{:<44} {:>12} {:>12}",
+            "accepted (2xx)", s.accepted, r.accepted
+        ));
         line(format!(
             "{:<44} {:>12.0} {:>12.0}",
             "accepted per second", s.accepted_per_second, r.accepted_per_second
         ));
-        let rows: [(&str, fn(&Percentiles) -> f64); 3] = [
+        let rows: [Row; 3] = [
             ("accept latency p50 ms", |p| p.p50_ms),
             ("accept latency p99 ms", |p| p.p99_ms),
             ("accept latency p99.9 ms", |p| p.p999_ms),
@@ -149,7 +160,7 @@ impl Results {
             "{:<44} {:>12.0} {:>12.0}",
             "handled end to end per second", s.end_to_end.per_second, r.end_to_end.per_second
         ));
-        let rows: [(&str, fn(&Percentiles) -> f64); 3] = [
+        let rows: [Row; 3] = [
             ("end-to-end latency p50 ms", |p| p.p50_ms),
             ("end-to-end latency p99 ms", |p| p.p99_ms),
             ("end-to-end latency p99.9 ms", |p| p.p999_ms),
@@ -161,15 +172,23 @@ impl Results {
                 f(&r.end_to_end.latency)
             ));
         }
-        line(format!("{:<44} {:>12.1}", "hub peak memory MiB (VmHWM)", self.hub_peak_memory_mib));
+        line(format!(
+            "{:<44} {:>12.1}",
+            "hub peak memory MiB (VmHWM)", self.hub_peak_memory_mib
+        ));
         let c = &self.ceilings;
         line(format!(
             "{:<44} {:>12.0}   hub accepted/s = {:.2} of it",
-            "raw JetStream publish+ack per second", c.publish_per_second, self.accept_ratio_of_publish
+            "raw JetStream publish+ack per second",
+            c.publish_per_second,
+            self.accept_ratio_of_publish
         ));
         line(format!(
             "{:<44} {:>12.0}   hub handled/s = {:.2} of it",
-            format!("raw consume+commit+ack per second ({} workers)", c.consumers),
+            format!(
+                "raw consume+commit+ack per second ({} workers)",
+                c.consumers
+            ),
             c.consume_commit_ack_per_second,
             self.handled_ratio_of_consume
         ));

@@ -111,7 +111,8 @@ impl Digest {
             match worklist::deadline_counts(&self.db, &self.schedule, today).await {
                 Ok(counts) => {
                     self.metrics.set_deadlines(counts.overdue, counts.due_soon);
-                    self.metrics.set_overdue_by_office(&counts.overdue_by_office);
+                    self.metrics
+                        .set_overdue_by_office(&counts.overdue_by_office);
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot count deadlines"),
             }

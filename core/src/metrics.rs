@@ -453,7 +453,10 @@ mod tests {
         m.set_overdue_by_office(&[("HCM-KV01".to_string(), 4)].into_iter().collect());
         m.set_overdue_by_office(&[("HN-KV02".to_string(), 2)].into_iter().collect());
         let text = m.render();
-        assert!(!text.contains("office=\"HCM-KV01\""), "a cleared office stays:\n{text}");
+        assert!(
+            !text.contains("office=\"HCM-KV01\""),
+            "a cleared office stays:\n{text}"
+        );
         for name in [
             "thads_messages_in_total{subject=\"in.court.judgment\",outcome=\"accepted\"} 1",
             "thads_messages_out_total",

@@ -77,7 +77,14 @@ impl PrivateNats {
     fn spawn(&mut self) {
         let binary = nats_binary();
         let child = Command::new(&binary)
-            .args(["-a", "127.0.0.1", "-p", &self.port.to_string(), "-js", "-sd"])
+            .args([
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-js",
+                "-sd",
+            ])
             .arg(self.dir.path().join("js"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -204,7 +211,15 @@ impl PrivatePostgres {
         let data = pg.data();
         let out = pg
             .command("initdb")
-            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "-D"])
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ])
             .arg(&data)
             .output()
             .unwrap_or_else(|e| panic!("initdb: {e}"));

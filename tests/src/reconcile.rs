@@ -88,7 +88,10 @@ pub async fn reconcile(db_url: &str, ledger: &Ledger, sim: &SimState, timeout: D
     )
     .await;
     let doubled: Vec<_> = cases.iter().filter(|c| c.1 != 1).collect();
-    assert!(doubled.is_empty(), "judgments with more than one case: {doubled:?}");
+    assert!(
+        doubled.is_empty(),
+        "judgments with more than one case: {doubled:?}"
+    );
     assert_eq!(cases.len(), judgments.len(), "judgments without a case");
 
     // Each payment once, with one e-receipt, and each case's money the sum of its payments.
@@ -98,7 +101,11 @@ pub async fn reconcile(db_url: &str, ledger: &Ledger, sim: &SimState, timeout: D
         &payments,
     )
     .await;
-    assert_eq!(posted.len(), payments.len(), "payments not posted to a case");
+    assert_eq!(
+        posted.len(),
+        payments.len(),
+        "payments not posted to a case"
+    );
     let receipts = count_in(
         &pool,
         "SELECT payment_id, COUNT(*) FROM receipts WHERE payment_id = ANY($1) GROUP BY payment_id",
@@ -106,8 +113,15 @@ pub async fn reconcile(db_url: &str, ledger: &Ledger, sim: &SimState, timeout: D
     )
     .await;
     let bad: Vec<_> = receipts.iter().filter(|r| r.1 != 1).collect();
-    assert!(bad.is_empty(), "payments with more than one e-receipt: {bad:?}");
-    assert_eq!(receipts.len(), payments.len(), "payments without an e-receipt");
+    assert!(
+        bad.is_empty(),
+        "payments with more than one e-receipt: {bad:?}"
+    );
+    assert_eq!(
+        receipts.len(),
+        payments.len(),
+        "payments without an e-receipt"
+    );
     let mut expected: BTreeMap<String, i64> = BTreeMap::new();
     for (_, reference, amount) in ledger.payments.values() {
         *expected.entry(reference.clone()).or_default() += amount;
@@ -120,7 +134,10 @@ pub async fn reconcile(db_url: &str, ledger: &Ledger, sim: &SimState, timeout: D
     .await
     .unwrap_or_else(|e| panic!("collected: {e}"));
     let collected: BTreeMap<String, i64> = collected.into_iter().collect();
-    assert_eq!(collected, expected, "money on cases differs from the payments taken");
+    assert_eq!(
+        collected, expected,
+        "money on cases differs from the payments taken"
+    );
 
     // One case-opened notice per party with a CCCD and one receipt notice per payment
     // (its payer is the debtor, a party with a CCCD), each delivered to VNeID.
@@ -153,9 +170,16 @@ pub async fn reconcile(db_url: &str, ledger: &Ledger, sim: &SimState, timeout: D
         .into_iter()
         .filter(|(case, _)| parties.contains_key(case))
         .collect();
-    assert_eq!(opened_here, parties, "case-opened notices per case differ from the parties with a CCCD");
+    assert_eq!(
+        opened_here, parties,
+        "case-opened notices per case differ from the parties with a CCCD"
+    );
     let receipt_notices = notices.iter().filter(|n| n.2 == "receipt").count();
-    assert_eq!(receipt_notices, payments.len(), "receipt notices differ from the payments");
+    assert_eq!(
+        receipt_notices,
+        payments.len(),
+        "receipt notices differ from the payments"
+    );
     let at_partner: BTreeSet<String> = sim
         .accepted()
         .into_iter()

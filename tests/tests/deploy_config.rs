@@ -142,7 +142,10 @@ fn rules_and_dashboard_use_only_exported_series() {
         .filter_map(|l| l.split_whitespace().next())
         .map(str::to_string)
         .collect();
-    assert!(exported.contains("thads_deadlines_overdue_by_office"), "{exported:?}");
+    assert!(
+        exported.contains("thads_deadlines_overdue_by_office"),
+        "{exported:?}"
+    );
     let rules = std::fs::read_to_string(deploy().join("prometheus/rules.yml")).unwrap();
     let dashboard = std::fs::read_to_string(deploy().join("grafana/thads-hub.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&dashboard).unwrap();
@@ -160,11 +163,17 @@ fn rules_and_dashboard_use_only_exported_series() {
         .filter(|l| !l.trim_start().starts_with('#'))
         .collect::<Vec<_>>()
         .join("\n");
-    for (what, text) in [("rules.yml", rule_exprs), ("thads-hub.json", exprs.join("\n"))] {
+    for (what, text) in [
+        ("rules.yml", rule_exprs),
+        ("thads-hub.json", exprs.join("\n")),
+    ] {
         let unknown: Vec<String> = series_in(&text)
             .into_iter()
             .filter(|n| !exported.contains(n))
             .collect();
-        assert!(unknown.is_empty(), "{what} uses series the hub does not export: {unknown:?}");
+        assert!(
+            unknown.is_empty(),
+            "{what} uses series the hub does not export: {unknown:?}"
+        );
     }
 }

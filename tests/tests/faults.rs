@@ -61,7 +61,10 @@ async fn rig() -> Rig {
     let mut ledger = Ledger::default();
     let seeds: Vec<Request> = (0..SEED_CASES).map(Request::Judgment).collect();
     load.run(&seeds, Duration::ZERO, &mut ledger).await;
-    assert!(ledger.pending.is_empty(), "seed judgments refused: {ledger:?}");
+    assert!(
+        ledger.pending.is_empty(),
+        "seed judgments refused: {ledger:?}"
+    );
     let pool = sqlx::PgPool::connect(&db_url).await.unwrap();
     let ids: Vec<String> = ledger.judgments.values().cloned().collect();
     let references: Vec<String> = loop {

@@ -81,7 +81,8 @@ async fn three_hubs_share_the_work_and_keep_each_case_in_order() {
             ]
         })
         .collect();
-    load.run(&requests, Duration::from_millis(5), &mut ledger).await;
+    load.run(&requests, Duration::from_millis(5), &mut ledger)
+        .await;
     assert!(ledger.pending.is_empty(), "refused: {:?}", ledger.refused);
     let counts = reconcile(&db.url, &ledger, &sim.state, Duration::from_secs(120)).await;
     assert_eq!(counts.cases, 66);
@@ -91,7 +92,10 @@ async fn three_hubs_share_the_work_and_keep_each_case_in_order() {
     for (n, hub) in hubs.iter().enumerate() {
         let intake = handled_ok(hub, "case-intake").await;
         let notify = handled_ok(hub, "vneid-notify").await;
-        assert!(intake > 0.0 && notify > 0.0, "hub {n} handled nothing: intake {intake}, notify {notify}");
+        assert!(
+            intake > 0.0 && notify > 0.0,
+            "hub {n} handled nothing: intake {intake}, notify {notify}"
+        );
     }
 
     // Each case's payment events are on the bus in the order the payments were posted.
@@ -134,6 +138,9 @@ async fn three_hubs_share_the_work_and_keep_each_case_in_order() {
     for (case, payment) in posted {
         in_db.entry(case).or_default().push(payment);
     }
-    assert_eq!(on_bus, in_db, "a case's events left in another order than they happened");
+    assert_eq!(
+        on_bus, in_db,
+        "a case's events left in another order than they happened"
+    );
     pool.close().await;
 }

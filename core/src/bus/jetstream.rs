@@ -211,7 +211,10 @@ impl Bus for JetStreamBus {
                 // Not sent, to keep the order: an earlier message failed.
                 None => Err(not_confirmed(
                     msg,
-                    format!("not sent after an earlier failure: {}", broken.clone().unwrap_or_default()),
+                    format!(
+                        "not sent after an earlier failure: {}",
+                        broken.clone().unwrap_or_default()
+                    ),
                 )),
             });
         }
