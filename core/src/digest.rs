@@ -109,7 +109,11 @@ impl Digest {
             let now = OffsetDateTime::now_utc();
             let today = vietnam_date(now);
             match worklist::deadline_counts(&self.db, &self.schedule, today).await {
-                Ok((overdue, soon)) => self.metrics.set_deadlines(overdue, soon),
+                Ok(counts) => {
+                    self.metrics.set_deadlines(counts.overdue, counts.due_soon);
+                    self.metrics
+                        .set_overdue_by_office(&counts.overdue_by_office);
+                }
                 Err(e) => tracing::warn!(error = %e, "cannot count deadlines"),
             }
             let hour = now

@@ -55,6 +55,7 @@ pub struct Metrics {
     deadlines_overdue: Gauge,
     deadlines_due_soon: Gauge,
     circuit_state: Family<PartnerLabels, Gauge>,
+    overdue_by_office: Family<OfficeLabels, Gauge>,
     notices_served: Family<ChannelLabels, Counter>,
     registry_queries: Family<RegistryLabels, Counter>,
     court_deliveries: Family<CourtLabels, Counter>,
@@ -81,6 +82,13 @@ struct RegistryLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PartnerLabels {
     partner: String,
+}
+
+/// An office code: bounded by the offices of the system (34 provincial bodies, 355 regional
+/// offices), and only offices with something overdue are present.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OfficeLabels {
+    office: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -193,6 +201,12 @@ impl Metrics {
             "Open statutory deadlines within the warning window",
             deadlines_due_soon.clone(),
         );
+        let overdue_by_office = Family::<OfficeLabels, Gauge>::default();
+        registry.register(
+            "thads_deadlines_overdue_by_office",
+            "Open statutory deadlines past their last day, by office (offices with any)",
+            overdue_by_office.clone(),
+        );
         let circuit_state = Family::<PartnerLabels, Gauge>::default();
         let notices_served = Family::<ChannelLabels, Counter>::default();
         registry.register(
@@ -221,6 +235,7 @@ impl Metrics {
             circuits: Default::default(),
             court_deliveries,
             circuit_state,
+            overdue_by_office,
             notices_served,
             registry_queries,
             operations,
@@ -341,6 +356,18 @@ impl Metrics {
         self.deadlines_due_soon.set(due_soon);
     }
 
+    /// Replaces the per-office overdue gauge: offices no longer overdue disappear.
+    pub fn set_overdue_by_office(&self, by_office: &std::collections::BTreeMap<String, i64>) {
+        self.overdue_by_office.clear();
+        for (office, n) in by_office {
+            self.overdue_by_office
+                .get_or_create(&OfficeLabels {
+                    office: office.clone(),
+                })
+                .set(*n);
+        }
+    }
+
     /// Sets the circuit breaker state of `partner`'s endpoint (0 closed, 1 open, 2 half-open),
     /// so an operator sees at once that the hub has stopped calling a failing partner.
     pub fn set_circuit_state(&self, partner: &str, state: i64) {
@@ -423,7 +450,13 @@ mod tests {
         m.set_circuit_state("vneid", 1);
         m.notice_served("email");
         m.court_delivery("TAND79-KV1", "delivered");
+        m.set_overdue_by_office(&[("HCM-KV01".to_string(), 4)].into_iter().collect());
+        m.set_overdue_by_office(&[("HN-KV02".to_string(), 2)].into_iter().collect());
         let text = m.render();
+        assert!(
+            !text.contains("office=\"HCM-KV01\""),
+            "a cleared office stays:\n{text}"
+        );
         for name in [
             "thads_messages_in_total{subject=\"in.court.judgment\",outcome=\"accepted\"} 1",
             "thads_messages_out_total",
@@ -434,6 +467,7 @@ mod tests {
             "thads_circuit_state{partner=\"vneid\"} 1",
             "thads_notices_served_total{channel=\"email\"} 1",
             "thads_court_deliveries_total{court=\"TAND79-KV1\",outcome=\"delivered\"} 1",
+            "thads_deadlines_overdue_by_office{office=\"HN-KV02\"} 2",
         ] {
             assert!(text.contains(name), "missing {name} in\n{text}");
         }

@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::bus::{Bus, BusError, Outgoing};
-use crate::db::{now_ms, Db, Tx};
+use crate::db::{now_ms, Backend, Db, Tx};
 use crate::metrics::Metrics;
 
 /// How long a relay holds rows it is publishing before another relay (or the same process after
@@ -23,7 +23,9 @@ pub const LEASE_MS: i64 = 5_000;
 /// How often the relay looks for rows written by other processes.
 const POLL: Duration = Duration::from_millis(500);
 /// Rows published per pass.
-const BATCH: i64 = 100;
+const BATCH: i64 = 200;
+/// The PostgreSQL advisory lock the publishing relay holds ("thads-ob" in ASCII).
+const RELAY_LOCK: i64 = 0x7468_6164_732d_6f62;
 
 /// Adds a message to the outbox inside the caller's transaction.
 pub async fn enqueue(
@@ -105,57 +107,107 @@ impl Relay {
         }
     }
 
-    /// Publishes up to one batch of due rows; returns how many were published.
+    /// Publishes up to one batch of due rows, in outbox order; returns how many were published.
+    ///
+    /// On PostgreSQL only one relay of all the hub processes publishes at a time (a session
+    /// advisory lock, released when its connection ends, so a killed hub never holds it): the
+    /// messages then enter the bus in the order they were committed to the outbox, and a
+    /// case's events on `case.<office>.<case-id>` keep their order across hubs. A relay that
+    /// finds the lock taken returns at once; the holder publishes its rows.
     pub async fn drain(&self) -> Result<usize, RelayError> {
+        if self.db.backend() != Backend::Postgres {
+            return self.pass().await;
+        }
+        let mut conn = self.db.pool().acquire().await?;
+        let leader: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(RELAY_LOCK)
+            .fetch_one(&mut *conn)
+            .await?;
+        if !leader {
+            return Ok(0);
+        }
+        let result = self.pass().await;
+        let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(RELAY_LOCK)
+            .execute(&mut *conn)
+            .await;
+        if unlocked.is_err() {
+            // Never hand a connection holding the lock back to the pool.
+            let _ = conn.close().await;
+        }
+        result
+    }
+
+    /// Claims a batch (one statement), publishes it with the acks awaited together, and
+    /// deletes what was published (one statement).
+    async fn pass(&self) -> Result<usize, RelayError> {
         let now = now_ms();
         let rows = sqlx::query(
-            "SELECT seq, message_id, subject, payload, lease_until FROM outbox \
-             WHERE lease_until < $1 ORDER BY seq LIMIT $2",
+            "UPDATE outbox SET lease_until = $2 WHERE seq IN \
+             (SELECT seq FROM outbox WHERE lease_until < $1 ORDER BY seq LIMIT $3) \
+             RETURNING seq, message_id, subject, payload",
         )
         .bind(now)
+        .bind(now + LEASE_MS)
         .bind(BATCH)
         .fetch_all(self.db.pool())
         .await?;
-        let mut published = 0;
+        let mut batch = Vec::with_capacity(rows.len());
         for row in rows {
             let seq: i64 = row.try_get("seq")?;
-            let lease: i64 = row.try_get("lease_until")?;
-            let claimed = sqlx::query(
-                "UPDATE outbox SET lease_until = $2 WHERE seq = $1 AND lease_until = $3",
-            )
-            .bind(seq)
-            .bind(now + LEASE_MS)
-            .bind(lease)
-            .execute(self.db.pool())
-            .await?
-            .rows_affected()
-                == 1;
-            if !claimed {
-                continue;
-            }
             let subject: String = row.try_get("subject")?;
             let payload: Vec<u8> = row.try_get("payload")?;
-            let msg = Outgoing::new(
-                subject.clone(),
-                row.try_get::<String, _>("message_id")?,
-                Bytes::from(payload),
-            );
-            if let Err(e) = self.bus.publish(msg).await {
-                // Give the row back at once so the next pass retries it.
-                sqlx::query("UPDATE outbox SET lease_until = 0 WHERE seq = $1")
-                    .bind(seq)
-                    .execute(self.db.pool())
-                    .await?;
-                return Err(e.into());
-            }
-            sqlx::query("DELETE FROM outbox WHERE seq = $1")
-                .bind(seq)
-                .execute(self.db.pool())
-                .await?;
-            self.metrics.relayed(&subject);
-            published += 1;
+            let msg_id: String = row.try_get("message_id")?;
+            batch.push((seq, Outgoing::new(subject, msg_id, Bytes::from(payload))));
         }
-        Ok(published)
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        batch.sort_by_key(|(seq, _)| *seq);
+        let seqs: Vec<i64> = batch.iter().map(|(seq, _)| *seq).collect();
+        let subjects: Vec<String> = batch.iter().map(|(_, m)| m.subject.clone()).collect();
+        let results = self
+            .bus
+            .publish_all(batch.into_iter().map(|(_, m)| m).collect())
+            .await;
+        let mut done = Vec::with_capacity(seqs.len());
+        let mut failed = Vec::new();
+        let mut first_error = None;
+        for ((seq, subject), result) in seqs.iter().zip(&subjects).zip(results) {
+            match result {
+                Ok(_) => {
+                    done.push(*seq);
+                    self.metrics.relayed(subject);
+                }
+                Err(e) => {
+                    failed.push(*seq);
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        self.settle_rows("DELETE FROM outbox WHERE seq IN", &done)
+            .await?;
+        if let Some(e) = first_error {
+            // Give the rows back at once so the next pass retries them.
+            self.settle_rows("UPDATE outbox SET lease_until = 0 WHERE seq IN", &failed)
+                .await?;
+            return Err(e.into());
+        }
+        Ok(done.len())
+    }
+
+    /// Runs `sql (<seqs>)` for the given rows, if any.
+    async fn settle_rows(&self, sql: &str, seqs: &[i64]) -> Result<(), sqlx::Error> {
+        if seqs.is_empty() {
+            return Ok(());
+        }
+        let placeholders: Vec<String> = (1..=seqs.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{sql} ({})", placeholders.join(", "));
+        let mut query = sqlx::query(&sql);
+        for seq in seqs {
+            query = query.bind(*seq);
+        }
+        query.execute(self.db.pool()).await.map(|_| ())
     }
 }
 

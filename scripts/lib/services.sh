@@ -92,6 +92,8 @@ ensure_tools() {
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     [ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
     command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+    # deploy/prometheus is checked and its alert tests run with promtool.
+    command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
     if [ "${#missing[@]}" -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

@@ -282,6 +282,11 @@ impl Hub {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The process id of the running hub (for its memory, or a signal), if it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Kills the process with SIGKILL (no shutdown at all).
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {

@@ -11,11 +11,17 @@
 //! - [`services`]: fresh PostgreSQL databases and the NATS address.
 //! - [`hub`]: starting, killing and restarting hub processes.
 //! - [`corpus`]: the judgment documents the tests send.
+//! - [`private`]: NATS and PostgreSQL servers of a test's own, for killing and restarting.
+//! - [`load`]: a partner load over one or more hubs, with a ledger of what was accepted.
+//! - [`reconcile`]: checking every accepted message was handled exactly once.
 
 pub mod bank_sim;
 pub mod corpus;
 pub mod court_sim;
 pub mod hub;
+pub mod load;
+pub mod private;
+pub mod reconcile;
 pub mod registry_sim;
 pub mod services;
 pub mod smtp_sink;

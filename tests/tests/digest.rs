@@ -130,6 +130,16 @@ async fn digest(kind: Kind) {
         .find(|l| l.starts_with("thads_deadlines_overdue "))
         .unwrap();
     assert_ne!(overdue, "thads_deadlines_overdue 0", "{metrics}");
+    // The same overdue deadlines, by office: what the per-office breach alert watches.
+    let by_office = metrics
+        .lines()
+        .find(|l| l.starts_with("thads_deadlines_overdue_by_office{office=\"HCM-KV01\"} "))
+        .unwrap_or_else(|| panic!("no per-office overdue gauge in {metrics}"));
+    assert_eq!(
+        by_office.rsplit(' ').next(),
+        overdue.rsplit(' ').next(),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

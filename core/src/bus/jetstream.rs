@@ -27,6 +27,9 @@ const FAMILIES: [(&str, &str); 4] = [
     ("DLQ", "dlq"),
 ];
 
+/// Messages a worker pulls at once (async-nats would pull 200).
+const PULL_BATCH: usize = 16;
+
 /// How the hub connects to JetStream and shapes its streams.
 #[derive(Debug, Clone)]
 pub struct JetStreamSettings {
@@ -118,6 +121,45 @@ impl JetStreamBus {
     }
 }
 
+impl JetStreamBus {
+    /// Sends one message; the returned future resolves with the stream's ack.
+    async fn send(&self, msg: &Outgoing) -> Result<jetstream::context::PublishAckFuture, BusError> {
+        let subject = self.full_subject(&msg.subject);
+        let mut publish = jetstream::message::PublishMessage::build()
+            .payload(msg.payload.clone())
+            .message_id(&msg.msg_id);
+        for (k, v) in &msg.headers {
+            publish = publish.header(k.as_str(), v.as_str());
+        }
+        self.js
+            .send_publish(subject, publish)
+            .await
+            .map_err(|e| not_confirmed(msg, e.to_string()))
+    }
+
+    /// Waits for the stream's ack of a sent message.
+    async fn confirm(
+        &self,
+        msg: &Outgoing,
+        pending: jetstream::context::PublishAckFuture,
+    ) -> Result<Published, BusError> {
+        let ack = pending
+            .await
+            .map_err(|e| not_confirmed(msg, e.to_string()))?;
+        Ok(Published {
+            duplicate: ack.duplicate,
+        })
+    }
+}
+
+fn not_confirmed(msg: &Outgoing, reason: String) -> BusError {
+    BusError::PublishNotConfirmed {
+        subject: msg.subject.clone(),
+        msg_id: msg.msg_id.clone(),
+        reason,
+    }
+}
+
 /// Subject prefix (`"t1."`) and stream-name prefix (`"T1_"`) for a deployment prefix.
 fn prefixes(prefix: &str) -> (String, String) {
     if prefix.is_empty() {
@@ -139,28 +181,44 @@ fn prefixes(prefix: &str) -> (String, String) {
 #[async_trait]
 impl Bus for JetStreamBus {
     async fn publish(&self, msg: Outgoing) -> Result<Published, BusError> {
-        let subject = self.full_subject(&msg.subject);
-        let mut publish = jetstream::message::PublishMessage::build()
-            .payload(msg.payload.clone())
-            .message_id(&msg.msg_id);
-        for (k, v) in &msg.headers {
-            publish = publish.header(k.as_str(), v.as_str());
+        let pending = self.send(&msg).await?;
+        self.confirm(&msg, pending).await
+    }
+
+    async fn publish_all(&self, msgs: Vec<Outgoing>) -> Vec<Result<Published, BusError>> {
+        // Send every message first (in order, on one connection, so the stream stores them
+        // in this order), then await the acks together: one round trip per batch, not per message.
+        let mut pending = Vec::with_capacity(msgs.len());
+        let mut broken = None;
+        for msg in &msgs {
+            if broken.is_some() {
+                pending.push(None);
+                continue;
+            }
+            match self.send(msg).await {
+                Ok(p) => pending.push(Some(Ok(p))),
+                Err(e) => {
+                    broken = Some(e.to_string());
+                    pending.push(Some(Err(e)));
+                }
+            }
         }
-        let not_confirmed = |reason: String| BusError::PublishNotConfirmed {
-            subject: msg.subject.clone(),
-            msg_id: msg.msg_id.clone(),
-            reason,
-        };
-        let ack = self
-            .js
-            .send_publish(subject, publish)
-            .await
-            .map_err(|e| not_confirmed(e.to_string()))?
-            .await
-            .map_err(|e| not_confirmed(e.to_string()))?;
-        Ok(Published {
-            duplicate: ack.duplicate,
-        })
+        let mut out = Vec::with_capacity(msgs.len());
+        for (msg, p) in msgs.iter().zip(pending) {
+            out.push(match p {
+                Some(Ok(p)) => self.confirm(msg, p).await,
+                Some(Err(e)) => Err(e),
+                // Not sent, to keep the order: an earlier message failed.
+                None => Err(not_confirmed(
+                    msg,
+                    format!(
+                        "not sent after an earlier failure: {}",
+                        broken.clone().unwrap_or_default()
+                    ),
+                )),
+            });
+        }
+        out
     }
 
     async fn subscribe(&self, spec: ConsumerSpec) -> Result<Box<dyn Subscription>, BusError> {
@@ -230,7 +288,15 @@ impl Subscription for JetStreamSubscription {
                 return None;
             }
             if self.messages.is_none() {
-                match self.consumer.messages().await {
+                // Small pulls: a message waiting in this process's buffer is already counting
+                // down its ack_wait, and what one hub has pulled no other hub can take.
+                match self
+                    .consumer
+                    .stream()
+                    .max_messages_per_batch(PULL_BATCH)
+                    .messages()
+                    .await
+                {
                     Ok(m) => self.messages = Some(m),
                     Err(e) => {
                         let err = BusError::Unavailable(format!("pull consumer: {e}"));

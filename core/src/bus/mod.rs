@@ -196,6 +196,16 @@ pub trait Subscription: Send {
 pub trait Bus: Send + Sync + 'static {
     /// Publishes and returns only once the message is durable.
     async fn publish(&self, msg: Outgoing) -> Result<Published, BusError>;
+    /// Publishes several messages in this order and returns each one's outcome, in order;
+    /// each `Ok` is durable. The default publishes one at a time; JetStream sends them all
+    /// before awaiting the acks, which is what lets the outbox relay keep up with the intake.
+    async fn publish_all(&self, msgs: Vec<Outgoing>) -> Vec<Result<Published, BusError>> {
+        let mut out = Vec::with_capacity(msgs.len());
+        for msg in msgs {
+            out.push(self.publish(msg).await);
+        }
+        out
+    }
     /// Creates (or updates) the durable consumer and returns its deliveries.
     async fn subscribe(&self, spec: ConsumerSpec) -> Result<Box<dyn Subscription>, BusError>;
     /// Checks the bus answers, for `/readyz`.

@@ -1,6 +1,6 @@
 //! The case lifecycle (tổ chức thi hành án): the states a case passes through, the operations
 //! (tác nghiệp) staff perform to move it, who may perform each, and the deadlines each sets or
-//! meets. `docs/operations.md` lists the operations with their legal basis.
+//! meets. `docs/case-operations.md` lists the operations with their legal basis.
 //!
 //! - [`state`]: the states.
 //! - [`operation`]: the commands and their parameters.

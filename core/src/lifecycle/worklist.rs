@@ -177,31 +177,46 @@ pub fn needing_attention(list: &[WorkItem]) -> Vec<&WorkItem> {
         .collect()
 }
 
-/// How many open deadlines of running cases are overdue and due soon on `today`, across the
-/// hub: the gauges the deadline-breach alert watches.
+/// Open deadlines of running cases past their last day and within the warning window, with
+/// the overdue ones per office: the figures behind the deadline gauges and alerts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeadlineCounts {
+    /// Past their last day.
+    pub overdue: i64,
+    /// Within the warning window.
+    pub due_soon: i64,
+    /// Past their last day, by office code (only offices with any).
+    pub overdue_by_office: std::collections::BTreeMap<String, i64>,
+}
+
+/// Counts the open deadlines of running cases by status (see [`DeadlineCounts`]).
 pub async fn deadline_counts(
     db: &Db,
     schedule: &Schedule,
     today: Date,
-) -> Result<(i64, i64), sqlx::Error> {
+) -> Result<DeadlineCounts, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT d.step, d.due_on FROM case_deadlines d JOIN cases c ON c.id = d.case_id \
+        "SELECT d.step, d.due_on, c.office_code FROM case_deadlines d JOIN cases c ON c.id = d.case_id \
          WHERE d.done_on IS NULL \
          AND c.state NOT IN ('fully_enforced', 'closed', 'terminated', 'transferred')",
     )
     .fetch_all(db.pool())
     .await?;
     let warn = Some((&*schedule.calendar, schedule.rules.warn_working_days));
-    let (mut overdue, mut soon) = (0, 0);
+    let mut counts = DeadlineCounts::default();
     for r in &rows {
         let step: String = r.try_get("step")?;
         let due: String = r.try_get("due_on")?;
         let Some(due) = parse_iso(&due) else { continue };
         match Status::of(Step::parse(&step), due, false, today, warn) {
-            Status::Overdue => overdue += 1,
-            Status::DueSoon => soon += 1,
+            Status::Overdue => {
+                counts.overdue += 1;
+                let office: String = r.try_get("office_code")?;
+                *counts.overdue_by_office.entry(office).or_default() += 1;
+            }
+            Status::DueSoon => counts.due_soon += 1,
             _ => {}
         }
     }
-    Ok((overdue, soon))
+    Ok(counts)
 }

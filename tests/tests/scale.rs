@@ -1,0 +1,146 @@
+//! Three hub processes on one PostgreSQL database and one NATS (the same subject prefix)
+//! share the work through their durable consumers: a load spread over all three is handled
+//! exactly once, every hub handles part of it, and each case's events reach the bus
+//! (`case.<office>.<case-id>`) in the order they happened, whichever hub caused them.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use futures::StreamExt;
+use thads_e2e::hub::{Hub, HubOptions, Runtime};
+use thads_e2e::load::{Ledger, Load, Request};
+use thads_e2e::reconcile::reconcile;
+use thads_e2e::services::{require_nats, unique, TestDb};
+use thads_e2e::vneid_sim::VneidSim;
+
+fn binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_thads-hub-e2e"))
+}
+
+/// `consumer="<name>",outcome="ok"` handled count in a hub's metrics.
+async fn handled_ok(hub: &Hub, consumer: &str) -> f64 {
+    let text = hub.get_text("/metrics").await;
+    let key = format!("thads_messages_handled_total{{consumer=\"{consumer}\",outcome=\"ok\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&key))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_hubs_share_the_work_and_keep_each_case_in_order() {
+    let nats_url = require_nats().await;
+    let db = TestDb::create().await;
+    let sim = VneidSim::start().await.unwrap();
+    let prefix = unique("s");
+    let options = HubOptions::new(
+        Runtime::Production {
+            database_url: db.url.clone(),
+            nats_url: nats_url.clone(),
+            prefix: prefix.clone(),
+        },
+        Some(sim.endpoint()),
+    );
+    let mut hubs = Vec::new();
+    for _ in 0..3 {
+        // One after another: each migrates the shared database at start.
+        hubs.push(Hub::start(binary(), options.clone()).await);
+    }
+    let load = Load::new(
+        hubs.iter().map(|h| h.base.clone()).collect(),
+        &unique("S").to_uppercase(),
+    );
+    let mut ledger = Ledger::default();
+    let seeds: Vec<Request> = (0..6).map(Request::Judgment).collect();
+    load.run(&seeds, Duration::ZERO, &mut ledger).await;
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let ids: Vec<String> = ledger.judgments.values().cloned().collect();
+    let references: Vec<String> = loop {
+        let refs: Vec<(String,)> = sqlx::query_as(
+            "SELECT payment_reference FROM cases WHERE source_message = ANY($1) ORDER BY id",
+        )
+        .bind(&ids)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        if refs.len() == ids.len() {
+            break refs.into_iter().map(|r| r.0).collect();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // Round-robin over the three hubs: each payment of a case arrives at another hub than
+    // the one before it.
+    let requests: Vec<Request> = (0..60)
+        .flat_map(|i| {
+            [
+                Request::Judgment(6 + i),
+                Request::Payment(i, references[i % references.len()].clone()),
+            ]
+        })
+        .collect();
+    load.run(&requests, Duration::from_millis(5), &mut ledger)
+        .await;
+    assert!(ledger.pending.is_empty(), "refused: {:?}", ledger.refused);
+    let counts = reconcile(&db.url, &ledger, &sim.state, Duration::from_secs(120)).await;
+    assert_eq!(counts.cases, 66);
+    assert_eq!(counts.payments, 60);
+
+    // The work was shared: every hub opened cases and delivered notices.
+    for (n, hub) in hubs.iter().enumerate() {
+        let intake = handled_ok(hub, "case-intake").await;
+        let notify = handled_ok(hub, "vneid-notify").await;
+        assert!(
+            intake > 0.0 && notify > 0.0,
+            "hub {n} handled nothing: intake {intake}, notify {notify}"
+        );
+    }
+
+    // Each case's payment events are on the bus in the order the payments were posted.
+    let client = async_nats::connect(&nats_url).await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let stream = js
+        .get_stream(format!("{}_CASE", prefix.to_ascii_uppercase()))
+        .await
+        .unwrap();
+    let consumer = stream
+        .create_consumer(async_nats::jetstream::consumer::pull::OrderedConfig {
+            filter_subject: format!("{prefix}.case.>"),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let total = stream.cached_info().state.messages;
+    let mut on_bus: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut messages = consumer.messages().await.unwrap().take(total as usize);
+    while let Some(Ok(m)) = tokio::time::timeout(Duration::from_secs(10), messages.next())
+        .await
+        .ok()
+        .flatten()
+    {
+        let event: serde_json::Value = serde_json::from_slice(&m.payload).unwrap_or_default();
+        if event["kind"] == "case.payment_posted" {
+            let case = event["case_id"].as_str().unwrap_or_default().to_string();
+            let payment = event["payment_id"].as_str().unwrap_or_default().to_string();
+            on_bus.entry(case).or_default().push(payment);
+        }
+    }
+    let posted: Vec<(String, String)> = sqlx::query_as(
+        "SELECT case_id, payment_id FROM receipts WHERE payment_id = ANY($1) ORDER BY series, number",
+    )
+    .bind(ledger.payments.values().map(|p| p.0.clone()).collect::<Vec<_>>())
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut in_db: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (case, payment) in posted {
+        in_db.entry(case).or_default().push(payment);
+    }
+    assert_eq!(
+        on_bus, in_db,
+        "a case's events left in another order than they happened"
+    );
+    pool.close().await;
+}
