@@ -99,10 +99,15 @@ async fn party_portal(kind: Kind) {
             ("THADS_CITIZEN_OIDC__CLIENT_SECRET", CLIENT_SECRET),
             ("THADS_CITIZEN_OIDC__REDIRECT_URL", redirect.as_str()),
             ("THADS_CITIZEN_OIDC__ALGORITHMS", "[ES256]"),
+        ] {
+            o.env.push((k.into(), v.into()));
+        }
+        // Digits-only values are quoted, or the environment reads them as numbers.
+        for (k, v) in [
             ("THADS_PARTY_PORTAL__DEPOSIT_ACCOUNTS__HCM__BANK_BIN", DEPOSIT_BIN),
             ("THADS_PARTY_PORTAL__DEPOSIT_ACCOUNTS__HCM__ACCOUNT", DEPOSIT_ACCOUNT),
         ] {
-            o.env.push((k.into(), v.into()));
+            o.env.push((k.into(), format!("\"{v}\"")));
         }
     })
     .await;
@@ -157,7 +162,16 @@ async fn party_portal(kind: Kind) {
         .await;
     assert_eq!(status, 201, "{dsb:#}");
     // The notices of case A reached VNeID.
-    wait_notices(hub, &a_id, "delivered", WAIT).await;
+    hub.wait_for(&format!("/v1/cases/{a_id}"), WAIT, |c| {
+        let vneid: Vec<&Value> = c["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["subject"] == "out.vneid.notify")
+            .collect();
+        vneid.len() >= 2 && vneid.iter().all(|n| n["state"] == "delivered")
+    })
+    .await;
 
     // The creditor of case A signs in through VNeID and sees case A only.
     let creditor = sign_in(hub, &sim, CREDITOR_A, "Nguyễn Văn An").await;
@@ -200,8 +214,12 @@ async fn party_portal(kind: Kind) {
         .as_str()
         .unwrap()
         .to_string();
-    // The freeze is on the debtor's account, not the creditor's.
-    assert_eq!(case["account_orders"], json!([]), "{case:#}");
+    // The freeze is on the debtor's account; the creditor's account gets the payout.
+    let orders = case["account_orders"].as_array().unwrap();
+    assert_eq!(orders.len(), 1, "{case:#}");
+    assert_eq!(orders[0]["kind"], "payout", "{case:#}");
+    assert_eq!(orders[0]["amount_vnd"], 17_500_000);
+    assert_eq!(orders[0]["account"], "*********5666");
     // The order of payment: the court fee before the loan; 17.5 million to the creditor.
     let lines = case["disbursement_lines"].as_array().unwrap();
     assert_eq!(lines.len(), 2, "{case:#}");

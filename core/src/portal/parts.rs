@@ -229,7 +229,8 @@ pub struct AccountOrderView {
     pub kind: String,
     /// The bank's code.
     pub bank: String,
-    /// The account, all but its last four characters masked.
+    /// The party's account (for a payout, the account paid into), all but its last four
+    /// characters masked.
     pub account: String,
     /// The amount frozen, deducted, released or paid, in whole đồng.
     pub amount_vnd: i64,
@@ -274,16 +275,24 @@ pub async fn account_orders(
     let mut out = Vec::new();
     for r in &rows {
         let payload: Option<Vec<u8>> = r.try_get("payload")?;
-        let holder = payload
-            .and_then(|p| serde_json::from_slice::<serde_json::Value>(&p).ok())
-            .and_then(|v| v.get("holder_cccd")?.as_str().map(str::to_string));
-        if holder.as_deref() != Some(cccd.as_str()) {
+        let order = payload.and_then(|p| serde_json::from_slice::<serde_json::Value>(&p).ok());
+        let field = |name: &str| {
+            order
+                .as_ref()
+                .and_then(|v| v.get(name)?.as_str().map(str::to_string))
+        };
+        if field("holder_cccd").as_deref() != Some(cccd.as_str()) {
             continue;
         }
-        let account: String = r.try_get("account")?;
+        let kind: String = r.try_get("kind")?;
+        // A payout moves money from the deposit account to the party's: show theirs.
+        let account = match field("destination_account") {
+            Some(to) if kind == "payout" => to,
+            _ => r.try_get("account")?,
+        };
         out.push(AccountOrderView {
             order_id: r.try_get("order_id")?,
-            kind: r.try_get("kind")?,
+            kind,
             bank: r.try_get("bank")?,
             account: mask_account(&account),
             amount_vnd: r.try_get("amount_vnd")?,

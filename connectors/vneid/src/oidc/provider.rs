@@ -198,7 +198,7 @@ mod tests {
     fn pkce_matches_the_rfc_example() {
         // RFC 7636, Appendix B.
         assert_eq!(
-            pkce_challenge("dBjftJeZ4CVP-1B0N5kCTWhIaVUFmWvfQUJTVrkB9v8"),
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
@@ -216,7 +216,7 @@ mod tests {
             &["openid".into(), "profile".into()],
             "st",
             "no",
-            "dBjftJeZ4CVP-1B0N5kCTWhIaVUFmWvfQUJTVrkB9v8",
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
         )
         .unwrap();
         let parsed = url::Url::parse(&u).unwrap();
