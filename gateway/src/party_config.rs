@@ -109,7 +109,8 @@ mod tests {
     fn offices_fall_back_to_their_province() {
         let mut c = PartyPortalConfig::default();
         c.deposit_accounts.insert("hcm".into(), account("970436"));
-        c.deposit_accounts.insert("HCM-KV02".into(), account("970415"));
+        c.deposit_accounts
+            .insert("HCM-KV02".into(), account("970415"));
         assert!(c.validate().is_ok());
         assert_eq!(
             c.deposit_account_for("HCM-KV01").unwrap().bank_bin,

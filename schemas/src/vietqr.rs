@@ -69,7 +69,9 @@ pub enum VietQrError {
     #[error("38/01/01 (account) must be 1 to 19 letters or digits, got {0:?}")]
     Account(String),
     /// The memo is too long or has characters outside printable ASCII.
-    #[error("62/08 (purpose) must be at most 25 printable ASCII characters (no diacritics), got {0:?}")]
+    #[error(
+        "62/08 (purpose) must be at most 25 printable ASCII characters (no diacritics), got {0:?}"
+    )]
     Purpose(String),
     /// The payload has characters outside printable ASCII.
     #[error("the payload must be printable ASCII")]
@@ -239,9 +241,9 @@ impl VietQr {
         let account = ben("01").ok_or(VietQrError::Missing("38/01/01 (account)"))?;
         let amount = match get("54") {
             None => None,
-            Some(a) if !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()) => Some(
-                Vnd::parse(a).map_err(|_| value("54", "whole đồng in digits", a))?,
-            ),
+            Some(a) if !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(Vnd::parse(a).map_err(|_| value("54", "whole đồng in digits", a))?)
+            }
             Some(a) => return Err(value("54", "whole đồng in digits", a)),
         };
         let purpose = match get("62") {

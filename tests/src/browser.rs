@@ -99,7 +99,9 @@ impl Browser {
             request = request.header(*k, *v);
         }
         if let Some(body) = body {
-            request = request.header("content-type", "application/json").body(body);
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
         }
         let r = request
             .send()

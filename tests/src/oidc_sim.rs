@@ -130,9 +130,10 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 fn ec_key() -> Result<(EncodingKey, Vec<u8>), String> {
-    let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
-        .map_err(|e| e.to_string())?;
-    let key = EncodingKey::from_ec_pem(pair.serialize_pem().as_bytes()).map_err(|e| e.to_string())?;
+    let pair =
+        rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())?;
+    let key =
+        EncodingKey::from_ec_pem(pair.serialize_pem().as_bytes()).map_err(|e| e.to_string())?;
     Ok((key, pair.public_key_raw().to_vec()))
 }
 
@@ -239,7 +240,10 @@ struct AuthorizeQuery {
 }
 
 fn bad_request(why: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_request", "error_description": why})))
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": "invalid_request", "error_description": why})),
+    )
         .into_response()
 }
 
@@ -358,8 +362,7 @@ async fn token(
     let Some(grant) = form.code.as_deref().and_then(|c| s.lock().codes.remove(c)) else {
         return token_error(StatusCode::BAD_REQUEST, "invalid_grant");
     };
-    if grant.client_id != s.client_id || form.redirect_uri.as_deref() != Some(&grant.redirect_uri)
-    {
+    if grant.client_id != s.client_id || form.redirect_uri.as_deref() != Some(&grant.redirect_uri) {
         return token_error(StatusCode::BAD_REQUEST, "invalid_grant");
     }
     let verifier = form.code_verifier.unwrap_or_default();

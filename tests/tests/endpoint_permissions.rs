@@ -493,7 +493,9 @@ async fn party_and_staff_sessions_do_not_stand_in_for_each_other() {
 
     let port = thads_e2e::hub::free_port();
     let redirect = format!("http://127.0.0.1:{port}/v1/me/callback");
-    let sim = OidcSim::start("thads-hub", "bi-mat", &redirect).await.unwrap();
+    let sim = OidcSim::start("thads-hub", "bi-mat", &redirect)
+        .await
+        .unwrap();
     let issuer = sim.issuer.clone();
     let s = setup(Kind::Embedded, |o| {
         o.port = Some(port);
@@ -512,7 +514,14 @@ async fn party_and_staff_sessions_do_not_stand_in_for_each_other() {
     let party = Browser::new();
     let (_, last) = party.navigate(&format!("{}/v1/me/sign-in", hub.base)).await;
     assert_eq!(last.status().as_u16(), 200);
-    assert_eq!(party.get(&format!("{}/v1/me", hub.base)).await.status().as_u16(), 200);
+    assert_eq!(
+        party
+            .get(&format!("{}/v1/me", hub.base))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
     let staff = hub.staff("thu.ky", "clerk", OFFICE).await;
 
     let mut open = Vec::new();
@@ -529,13 +538,22 @@ async fn party_and_staff_sessions_do_not_stand_in_for_each_other() {
             } else {
                 let m = Method::from_bytes(method.as_bytes()).unwrap();
                 party
-                    .send(m, &format!("{}{path}", hub.base), &[], body.map(str::to_string))
+                    .send(
+                        m,
+                        &format!("{}{path}", hub.base),
+                        &[],
+                        body.map(str::to_string),
+                    )
                     .await
                     .status()
                     .as_u16()
             };
             if status != 401 && status != 405 {
-                let who = if party_route { "a staff token" } else { "a party session" };
+                let who = if party_route {
+                    "a staff token"
+                } else {
+                    "a party session"
+                };
                 open.push(format!("{method} {route}: {status} with {who}"));
             }
         }

@@ -55,7 +55,10 @@ async fn sign_in(hub: &Hub, sim: &OidcSim, cccd: &str, name: &str) -> Browser {
     let statuses: Vec<u16> = hops.iter().map(|h| h.status).collect();
     assert_eq!(statuses, [303, 303, 303, 200], "{hops:#?}");
     assert!(hops[1].url.starts_with(&sim.issuer), "{hops:#?}");
-    assert!(hops[1].url.contains("code_challenge_method=S256"), "{hops:#?}");
+    assert!(
+        hops[1].url.contains("code_challenge_method=S256"),
+        "{hops:#?}"
+    );
     assert!(hops[2].url.contains("/v1/me/callback?code="), "{hops:#?}");
     assert!(last.url().path().ends_with("/me"));
     assert!(last.text().await.unwrap().contains("Hồ sơ của tôi"));
@@ -89,7 +92,9 @@ async fn refused(hub: &Hub, sim: &OidcSim, mischief: Mischief) {
 async fn party_portal(kind: Kind) {
     let port = free_port();
     let redirect = format!("http://127.0.0.1:{port}/v1/me/callback");
-    let sim = OidcSim::start(CLIENT_ID, CLIENT_SECRET, &redirect).await.unwrap();
+    let sim = OidcSim::start(CLIENT_ID, CLIENT_SECRET, &redirect)
+        .await
+        .unwrap();
     let issuer = sim.issuer.clone();
     let s = setup(kind, |o| {
         o.port = Some(port);
@@ -104,8 +109,14 @@ async fn party_portal(kind: Kind) {
         }
         // Digits-only values are quoted, or the environment reads them as numbers.
         for (k, v) in [
-            ("THADS_PARTY_PORTAL__DEPOSIT_ACCOUNTS__HCM__BANK_BIN", DEPOSIT_BIN),
-            ("THADS_PARTY_PORTAL__DEPOSIT_ACCOUNTS__HCM__ACCOUNT", DEPOSIT_ACCOUNT),
+            (
+                "THADS_PARTY_PORTAL__DEPOSIT_ACCOUNTS__HCM__BANK_BIN",
+                DEPOSIT_BIN,
+            ),
+            (
+                "THADS_PARTY_PORTAL__DEPOSIT_ACCOUNTS__HCM__ACCOUNT",
+                DEPOSIT_ACCOUNT,
+            ),
         ] {
             o.env.push((k.into(), format!("\"{v}\"")));
         }
@@ -204,7 +215,10 @@ async fn party_portal(kind: Kind) {
     assert_eq!(case["decisions"][0]["number"], "12/QĐ-THADS", "{case:#}");
     let notices = case["notices"].as_array().unwrap();
     assert!(!notices.is_empty(), "{case:#}");
-    assert!(notices.iter().all(|n| n["state"] == "delivered"), "{case:#}");
+    assert!(
+        notices.iter().all(|n| n["state"] == "delivered"),
+        "{case:#}"
+    );
     assert_eq!(case["service"][0]["channel"], "vneid", "{case:#}");
     assert_eq!(case["service"].as_array().unwrap().len(), 1, "{case:#}");
     let payments = case["payments"].as_array().unwrap();
@@ -270,7 +284,12 @@ async fn party_portal(kind: Kind) {
         .await;
     assert_eq!(r.status().as_u16(), 403);
     let r = creditor
-        .send(Method::POST, &url, &[("x-csrf-token", &csrf)], Some(form.to_string()))
+        .send(
+            Method::POST,
+            &url,
+            &[("x-csrf-token", &csrf)],
+            Some(form.to_string()),
+        )
         .await;
     assert_eq!(r.status().as_u16(), 201);
     let filed: Value = r.json().await.unwrap();
@@ -279,14 +298,24 @@ async fn party_portal(kind: Kind) {
     assert_eq!(filed["filed_via"], "vneid");
     let request_id = filed["request_id"].as_str().unwrap().to_string();
     let r = creditor
-        .send(Method::POST, &url, &[("x-csrf-token", &csrf)], Some(form.to_string()))
+        .send(
+            Method::POST,
+            &url,
+            &[("x-csrf-token", &csrf)],
+            Some(form.to_string()),
+        )
         .await;
     assert_eq!(r.status().as_u16(), 200, "a resend is the same request");
     let bad = json!({"judgment": {"court_code": "TAND79-KV1", "number": "9/2026/DS-ST",
                                   "date": "2026-03-12", "effective_date": "2026-04-13"},
                      "obligations": [{"kind": "pay_money", "amount_vnd": 1}]});
     let r = creditor
-        .send(Method::POST, &url, &[("x-csrf-token", &csrf)], Some(bad.to_string()))
+        .send(
+            Method::POST,
+            &url,
+            &[("x-csrf-token", &csrf)],
+            Some(bad.to_string()),
+        )
         .await;
     assert_eq!(r.status().as_u16(), 422);
     let problem: Value = r.json().await.unwrap();
@@ -296,7 +325,10 @@ async fn party_portal(kind: Kind) {
         .await;
     assert_eq!(status, 200);
     assert_eq!(seen["filed_via"], "vneid");
-    let msg = hub.get_json(&format!("/v1/messages/{request_id}")).await.unwrap();
+    let msg = hub
+        .get_json(&format!("/v1/messages/{request_id}"))
+        .await
+        .unwrap();
     assert!(
         msg["journey"][0]["detail"]
             .as_str()
@@ -306,11 +338,13 @@ async fn party_portal(kind: Kind) {
     );
     let (_, mine) = json_of(&creditor, &url).await;
     assert_eq!(mine[0]["request_id"], request_id.as_str());
-    let r = creditor
-        .get(&format!("{url}/{request_id}/slip"))
-        .await;
+    let r = creditor.get(&format!("{url}/{request_id}/slip")).await;
     assert_eq!(r.status().as_u16(), 200);
-    assert!(r.text().await.unwrap().contains(filed["register_number"].as_str().unwrap()));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains(filed["register_number"].as_str().unwrap()));
 
     // The debtor of case A sees the freeze on their account and pays by VietQR.
     let debtor = sign_in(hub, &sim, DEBTOR_A, "Trần Thị Bình").await;
@@ -375,18 +409,35 @@ async fn party_portal(kind: Kind) {
     assert_eq!(stranger.get(&callback).await.status().as_u16(), 401);
     assert!(stranger.cookie("thads_party").is_none());
     let first = browser.get(&callback).await;
-    assert_eq!(first.status().as_u16(), 303, "the browser that started it completes it");
+    assert_eq!(
+        first.status().as_u16(),
+        303,
+        "the browser that started it completes it"
+    );
     assert!(browser.cookie("thads_party").is_some());
     let tokens = sim.state.tokens_issued();
     let again = Browser::new();
     again.set_cookie("thads_party_sign_in", browser_state(&callback).as_deref());
-    assert_eq!(again.get(&callback).await.status().as_u16(), 401, "a replayed callback");
+    assert_eq!(
+        again.get(&callback).await.status().as_u16(),
+        401,
+        "a replayed callback"
+    );
     assert!(again.cookie("thads_party").is_none());
-    assert_eq!(sim.state.tokens_issued(), tokens, "no code was exchanged again");
+    assert_eq!(
+        sim.state.tokens_issued(),
+        tokens,
+        "no code was exchanged again"
+    );
 
     // Sign-out ends the session.
     let r = creditor
-        .send(Method::POST, &format!("{base}/v1/me/sign-out"), &[("x-csrf-token", &csrf)], None)
+        .send(
+            Method::POST,
+            &format!("{base}/v1/me/sign-out"),
+            &[("x-csrf-token", &csrf)],
+            None,
+        )
         .await;
     assert_eq!(r.status().as_u16(), 204);
     let (status, _) = json_of(&creditor, &format!("{base}/v1/me")).await;
@@ -396,7 +447,10 @@ async fn party_portal(kind: Kind) {
     let audit = hub.get_json("/v1/admin/audit?limit=500").await.unwrap();
     let text = audit.to_string();
     assert!(text.contains("party.sign_in"), "{audit:#}");
-    assert!(!text.contains(CREDITOR_A), "unmasked CCCD in the audit trail");
+    assert!(
+        !text.contains(CREDITOR_A),
+        "unmasked CCCD in the audit trail"
+    );
 }
 
 /// The `state` parameter of a callback URL.
@@ -416,4 +470,64 @@ async fn party_portal_embedded() {
 #[tokio::test]
 async fn party_portal_postgres_jetstream() {
     party_portal(Kind::Production).await;
+}
+
+/// `thads-hub config check` names the key at fault in `[citizen_oidc]` and `[party_portal]`,
+/// accepts a complete configuration, and `config show` never prints the client secret.
+#[test]
+fn config_check_validates_the_vneid_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hub.toml");
+    let check = |toml: &str, command: &str| {
+        std::fs::write(&file, toml).unwrap();
+        std::process::Command::new(binary())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("THADS_DATA_DIR", dir.path())
+            .arg("--config")
+            .arg(&file)
+            .args(["config", command])
+            .output()
+            .unwrap()
+    };
+    let good = "[citizen_oidc]\nissuer = \"https://sso.vneid.gov.vn\"\nclient_id = \"thads-hub\"\n\
+                client_secret = \"s3cret-oidc\"\n\
+                redirect_url = \"https://thads.example.vn/v1/me/callback\"\n\
+                [party_portal.deposit_accounts.HCM]\nbank_bin = \"970436\"\n\
+                account = \"0071001234567\"\n";
+    let out = check(good, "check");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = check(good, "show");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret-oidc"));
+    for (broken, key) in [
+        (
+            good.replace("https://sso", "http://sso"),
+            "citizen_oidc.issuer",
+        ),
+        (
+            good.replace("client_id = \"thads-hub\"\n", ""),
+            "citizen_oidc.client_id",
+        ),
+        (
+            good.replace("/v1/me/callback", "/login"),
+            "citizen_oidc.redirect_url",
+        ),
+        (
+            good.replace("[party_portal", "algorithms = [\"HS256\"]\n[party_portal"),
+            "citizen_oidc.algorithms",
+        ),
+        (
+            good.replace("970436", "VCB"),
+            "party_portal.deposit_accounts",
+        ),
+    ] {
+        let out = check(&broken, "check");
+        assert!(!out.status.success(), "{broken}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(key), "{key}: {err}");
+    }
 }

@@ -351,8 +351,8 @@ pub async fn payment_lines(
     let mut out = Vec::new();
     for d in crate::disbursement::store::for_case(db, case_id).await? {
         for l in d.lines {
-            let to_you = l.payee == "creditor"
-                && l.creditor.as_deref().is_some_and(|c| refs.contains(&c));
+            let to_you =
+                l.payee == "creditor" && l.creditor.as_deref().is_some_and(|c| refs.contains(&c));
             out.push(PaymentLine {
                 paid_at: d.created_at.clone(),
                 rank_vi: rank_vi(&l.rank),

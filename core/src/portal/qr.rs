@@ -25,7 +25,14 @@ pub struct DepositAccount {
 impl DepositAccount {
     /// Checks the BIN and account as VietQR needs them.
     pub fn validate(&self) -> Result<(), VietQrError> {
-        VietQr::new(&self.bank_bin, &self.account, Service::ToAccount, None, None).map(|_| ())
+        VietQr::new(
+            &self.bank_bin,
+            &self.account,
+            Service::ToAccount,
+            None,
+            None,
+        )
+        .map(|_| ())
     }
 }
 
@@ -113,7 +120,11 @@ mod tests {
         assert_eq!(parsed.account(), "0071001234567");
         assert_eq!(parsed.amount().unwrap().amount(), 157_500_000);
         assert_eq!(parsed.purpose(), Some("THA0123ABCD45"));
-        assert!(qr.svg.starts_with("<?xml") || qr.svg.starts_with("<svg"), "{}", qr.svg);
+        assert!(
+            qr.svg.starts_with("<?xml") || qr.svg.starts_with("<svg"),
+            "{}",
+            qr.svg
+        );
         assert!(qr.svg.contains("</svg>"));
         let bad = DepositAccount {
             bank_bin: "VCB".into(),

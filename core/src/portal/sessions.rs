@@ -292,7 +292,10 @@ mod tests {
         assert_eq!(taken, a);
         assert!(take_sign_in(&db, &a.state, MIN).await.unwrap().is_none());
         let b = begin_sign_in(&db, "/me/", &p, 0).await.unwrap();
-        assert!(take_sign_in(&db, &b.state, 10 * MIN).await.unwrap().is_none());
+        assert!(take_sign_in(&db, &b.state, 10 * MIN)
+            .await
+            .unwrap()
+            .is_none());
         assert!(take_sign_in(&db, "unknown", 0).await.unwrap().is_none());
     }
 
@@ -305,9 +308,18 @@ mod tests {
         assert_eq!(got.cccd.as_str(), "079078001234");
         assert_eq!(got.csrf_token, s.csrf_token);
         // Used at 10 min, so live at 24 min; idle past 15 minutes, gone.
-        assert!(resolve(&db, &s.token, &p, 24 * MIN).await.unwrap().is_some());
-        assert!(resolve(&db, &s.token, &p, 40 * MIN).await.unwrap().is_none());
-        assert!(resolve(&db, &s.token, &p, 25 * MIN).await.unwrap().is_none());
+        assert!(resolve(&db, &s.token, &p, 24 * MIN)
+            .await
+            .unwrap()
+            .is_some());
+        assert!(resolve(&db, &s.token, &p, 40 * MIN)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(resolve(&db, &s.token, &p, 25 * MIN)
+            .await
+            .unwrap()
+            .is_none());
         // Absolute limit.
         let s = open(&db, &party(), &p, 0).await.unwrap();
         let mut t = 0;
@@ -315,7 +327,10 @@ mod tests {
             t += 10 * MIN;
             assert!(resolve(&db, &s.token, &p, t).await.unwrap().is_some());
         }
-        assert!(resolve(&db, &s.token, &p, 120 * MIN).await.unwrap().is_none());
+        assert!(resolve(&db, &s.token, &p, 120 * MIN)
+            .await
+            .unwrap()
+            .is_none());
         // Sign-out; a staff-shaped or unknown token is nobody.
         let s = open(&db, &party(), &p, 0).await.unwrap();
         assert!(close(&db, &s.token).await.unwrap());

@@ -138,7 +138,10 @@ pub async fn accept_as(
                     "a party files online for themselves only".into(),
                 ));
             }
-            ("filed online by the party, signed in through VNeID".to_string(), Some("vneid"))
+            (
+                "filed online by the party, signed in through VNeID".to_string(),
+                Some("vneid"),
+            )
         }
     };
     let id = request_id_for(request.office.as_str(), &request.client_reference);

@@ -101,8 +101,14 @@ fn bad_transfers_are_refused() {
     fn ok(bin: &str, acct: &str, memo: Option<&str>) -> Result<VietQr, VietQrError> {
         VietQr::new(bin, acct, Service::ToAccount, None, memo)
     }
-    assert_eq!(ok("97043", "1", None), Err(VietQrError::Bin("97043".into())));
-    assert!(matches!(ok("970436", "", None), Err(VietQrError::Account(_))));
+    assert_eq!(
+        ok("97043", "1", None),
+        Err(VietQrError::Bin("97043".into()))
+    );
+    assert!(matches!(
+        ok("970436", "", None),
+        Err(VietQrError::Account(_))
+    ));
     assert!(matches!(
         ok("970436", "0071-0012", None),
         Err(VietQrError::Account(_))

@@ -40,7 +40,10 @@ async fn main() -> anyhow::Result<()> {
     .await
     .map_err(anyhow::Error::msg)?;
     sim.state.sign_in_as(&args.cccd, &args.name);
-    println!("VNeID sign-in simulator at {}; point the hub at it with:", sim.issuer);
+    println!(
+        "VNeID sign-in simulator at {}; point the hub at it with:",
+        sim.issuer
+    );
     println!("  THADS_CITIZEN_OIDC__ISSUER={}", sim.issuer);
     println!("  THADS_CITIZEN_OIDC__CLIENT_ID={}", args.client_id);
     println!("  THADS_CITIZEN_OIDC__CLIENT_SECRET={}", args.client_secret);

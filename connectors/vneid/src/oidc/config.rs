@@ -103,17 +103,30 @@ impl CitizenOidcConfig {
         if let Err(r) = check_url(issuer) {
             return err("citizen_oidc.issuer", r);
         }
-        if self.client_id.as_deref().is_none_or(|c| c.trim().is_empty()) {
-            return err("citizen_oidc.client_id", "is required when issuer is set".into());
+        if self
+            .client_id
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+        {
+            return err(
+                "citizen_oidc.client_id",
+                "is required when issuer is set".into(),
+            );
         }
         match &self.redirect_url {
-            None => return err("citizen_oidc.redirect_url", "is required when issuer is set".into()),
+            None => {
+                return err(
+                    "citizen_oidc.redirect_url",
+                    "is required when issuer is set".into(),
+                )
+            }
             Some(u) => {
                 if let Err(r) = check_url(u) {
                     return err("citizen_oidc.redirect_url", r);
                 }
                 if !u.trim_end_matches('/').ends_with("/v1/me/callback") {
-                    return err("citizen_oidc.redirect_url",
+                    return err(
+                        "citizen_oidc.redirect_url",
                         format!("must be the hub's /v1/me/callback, got {u:?}"),
                     );
                 }
@@ -126,11 +139,22 @@ impl CitizenOidcConfig {
             return err("citizen_oidc.cccd_claim", "must name a claim".into());
         }
         if self.algorithms.is_empty() {
-            return err("citizen_oidc.algorithms", "must list at least one algorithm".into());
+            return err(
+                "citizen_oidc.algorithms",
+                "must list at least one algorithm".into(),
+            );
         }
-        if let Some(a) = self.algorithms.iter().find(|a| !ASYMMETRIC.contains(&a.as_str())) {
-            return err("citizen_oidc.algorithms",
-                format!("{a:?} is not an asymmetric JWS algorithm ({})", ASYMMETRIC.join(", ")),
+        if let Some(a) = self
+            .algorithms
+            .iter()
+            .find(|a| !ASYMMETRIC.contains(&a.as_str()))
+        {
+            return err(
+                "citizen_oidc.algorithms",
+                format!(
+                    "{a:?} is not an asymmetric JWS algorithm ({})",
+                    ASYMMETRIC.join(", ")
+                ),
             );
         }
         if self.timeout.is_zero() {
@@ -138,7 +162,10 @@ impl CitizenOidcConfig {
         }
         if let Some(f) = &self.client_secret_file {
             if let Err(e) = std::fs::metadata(f) {
-                return err("citizen_oidc.client_secret_file", format!("cannot be read: {e}"));
+                return err(
+                    "citizen_oidc.client_secret_file",
+                    format!("cannot be read: {e}"),
+                );
             }
         }
         Ok(())

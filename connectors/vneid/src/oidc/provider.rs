@@ -174,9 +174,8 @@ pub(crate) fn authorize_url(
     nonce: &str,
     verifier: &str,
 ) -> Result<String, OidcError> {
-    let mut url = url::Url::parse(endpoint).map_err(|e| {
-        OidcError::Provider(format!("authorization_endpoint {endpoint:?}: {e}"))
-    })?;
+    let mut url = url::Url::parse(endpoint)
+        .map_err(|e| OidcError::Provider(format!("authorization_endpoint {endpoint:?}: {e}")))?;
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", client.id)

@@ -8,9 +8,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use thads_core::partners::Trust;
+use thads_core::portal::parts;
 use thads_core::portal::qr::{self, PaymentQr};
 use thads_core::portal::view::{self, PartyCaseSummary, PartyCaseView};
-use thads_core::portal::parts;
 use thads_schemas::money::Vnd;
 
 use super::super::problem::AppError;
@@ -25,7 +25,11 @@ pub(super) async fn list(
     Ok(Json(view::cases_of(&state.db, &party.session.cccd).await?))
 }
 
-async fn case_of(state: &AppState, party: &CurrentParty, id: &str) -> Result<PartyCaseView, AppError> {
+async fn case_of(
+    state: &AppState,
+    party: &CurrentParty,
+    id: &str,
+) -> Result<PartyCaseView, AppError> {
     view::load(&state.db, id, &party.session.cccd)
         .await?
         .ok_or(AppError::NotFound("case".into()))
@@ -41,7 +45,11 @@ pub(super) async fn show(
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(case)).into_response())
 }
 
-async fn require_party_of(state: &AppState, party: &CurrentParty, id: &str) -> Result<(), AppError> {
+async fn require_party_of(
+    state: &AppState,
+    party: &CurrentParty,
+    id: &str,
+) -> Result<(), AppError> {
     if view::refs_in_case(&state.db, id, &party.session.cccd)
         .await?
         .is_empty()
@@ -119,11 +127,19 @@ pub(super) async fn receipt(
         ));
     };
     let document = thads_core::receipts::store::signed(&state.db, &trust.hub_key, &receipt).await?;
-    let disposition = format!("attachment; filename=\"bien-lai-{}.json\"", summary.number_label);
+    let disposition = format!(
+        "attachment; filename=\"bien-lai-{}.json\"",
+        summary.number_label
+    );
     Ok((
         [
             (header::CONTENT_DISPOSITION, disposition),
-            ("x-receipt-state".parse().map_err(|_| AppError::Internal("header".into()))?, summary.state),
+            (
+                "x-receipt-state"
+                    .parse()
+                    .map_err(|_| AppError::Internal("header".into()))?,
+                summary.state,
+            ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         Json(document),
@@ -139,7 +155,9 @@ async fn qr_of(state: &AppState, party: &CurrentParty, id: &str) -> Result<Payme
         ));
     }
     if case.money.you_owe_vnd <= 0 {
-        return Err(AppError::Refused("Nothing remains due on this case.".into()));
+        return Err(AppError::Refused(
+            "Nothing remains due on this case.".into(),
+        ));
     }
     let account = state
         .party

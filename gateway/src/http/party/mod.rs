@@ -90,7 +90,10 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/v1/me/cases/{id}/receipts/{receipt}", get(cases::receipt))
         .route("/v1/me/cases/{id}/payment-qr", get(cases::payment_qr))
-        .route("/v1/me/cases/{id}/payment-qr.svg", get(cases::payment_qr_svg))
+        .route(
+            "/v1/me/cases/{id}/payment-qr.svg",
+            get(cases::payment_qr_svg),
+        )
         .route("/v1/me/requests", get(requests::list).post(requests::file))
         .route("/v1/me/requests/{id}", get(requests::show))
         .route("/v1/me/requests/{id}/slip", get(requests::slip))

@@ -290,7 +290,13 @@ mod tests {
     #[test]
     fn only_paths_of_this_hub_are_returned_to() {
         assert_eq!(safe_return_to(Some("/me?case=1")), "/me?case=1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", "me", "/a b"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "me",
+            "/a b",
+        ] {
             assert_eq!(safe_return_to(Some(bad)), HOME, "{bad}");
         }
         assert_eq!(safe_return_to(None), HOME);

@@ -39,7 +39,12 @@ fn claims() -> Value {
 fn es(kid: &str, pem: &str, claims: &Value) -> String {
     let mut h = Header::new(Algorithm::ES256);
     h.kid = Some(kid.into());
-    jsonwebtoken::encode(&h, claims, &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap()).unwrap()
+    jsonwebtoken::encode(
+        &h,
+        claims,
+        &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
 }
 
 fn expected() -> Expected<'static> {
