@@ -39,6 +39,9 @@ td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:
 <script>
 const $ = (t, txt, cls) => { const e = document.createElement(t); if (txt !== undefined && txt !== null) e.textContent = txt; if (cls) e.className = cls; return e; };
 const money = v => (v ?? 0).toLocaleString('vi-VN') + ' đồng';
+const ROLE = {creditor: 'Người được thi hành án', debtor: 'Người phải thi hành án', interested: 'Người có quyền lợi, nghĩa vụ liên quan'};
+const KIND = {pay_money: 'Trả tiền', compensation: 'Bồi thường', child_support: 'Cấp dưỡng', court_fee: 'Án phí', fine: 'Tiền phạt', confiscation: 'Tịch thu', costs: 'Chi phí cưỡng chế', other: 'Khoản khác', freeze: 'Phong tỏa', confirm_freeze: 'Quyết định phong tỏa', deduct: 'Khấu trừ', release: 'Giải tỏa', payout: 'Chi trả vào tài khoản'};
+const vi = (map, k) => map[k] || k;
 let csrf = '';
 async function api(path, opts) {
   const r = await fetch(path, Object.assign({credentials: 'same-origin'}, opts || {}));
@@ -70,10 +73,11 @@ async function start() {
   if (!cases.length) main.append($('p', 'Không có việc thi hành án nào mà bạn là đương sự.', 'muted'));
   main.append(table(['Bản án', 'Tòa án', 'Cơ quan', 'Tình trạng', 'Tư cách', ''], cases.map(c => {
     const b = $('button', 'Xem'); b.onclick = () => showCase(c.id);
-    return [c.judgment_number, c.court, c.office, c.state_vi, c.your_roles.join(', '), b];
+    return [c.judgment_number, c.court, c.office, c.state_vi, c.your_roles.map(r => vi(ROLE, r)).join(', '), b];
   })));
-  main.append($('div', null)).id = 'case';
+  const box = $('div'); box.id = 'case'; main.append(box);
   requestForm(main);
+  if (cases.length === 1) showCase(cases[0].id);
 }
 async function showCase(id) {
   const c = await api('/v1/me/cases/' + encodeURIComponent(id));
@@ -82,13 +86,13 @@ async function showCase(id) {
   d.append($('p', 'Tình trạng: ' + c.state_vi + '. Mã thanh toán: ' + c.payment_reference));
   const m = c.money;
   d.append(table(['Khoản', 'Số tiền'], [['Phải thi hành', money(m.case_amount_vnd)], ['Đã thu', money(m.collected_vnd)], ['Còn phải nộp (bạn)', money(m.you_owe_vnd)], ['Được nhận (bạn)', money(m.owed_to_you_vnd)], ['Đã chi trả cho bạn', money(m.paid_to_you_vnd)], ['Còn được nhận', money(m.still_to_receive_vnd)]]));
-  d.append($('h2', 'Đương sự'), table(['', 'Tư cách', 'Họ tên', 'CCCD'], c.parties.map(p => [p.you ? 'Bạn' : '', p.role, p.name, p.cccd])));
-  d.append($('h2', 'Nghĩa vụ'), table(['#', 'Loại', 'Người phải thi hành', 'Người được thi hành', 'Số tiền'], c.obligations.map(o => [o.position, o.kind, o.debtor, o.creditor || 'Nhà nước', o.amount_vnd == null ? '' : money(o.amount_vnd)])));
+  d.append($('h2', 'Đương sự'), table(['', 'Tư cách', 'Họ tên', 'CCCD'], c.parties.map(p => [p.you ? 'Bạn' : '', vi(ROLE, p.role), p.name, p.cccd])));
+  d.append($('h2', 'Nghĩa vụ'), table(['#', 'Loại', 'Người phải thi hành', 'Người được thi hành', 'Số tiền'], c.obligations.map(o => [o.position, vi(KIND, o.kind), o.debtor, o.creditor || 'Nhà nước', o.amount_vnd == null ? '' : money(o.amount_vnd)])));
   d.append($('h2', 'Quyết định'), table(['Số', 'Ngày', 'Tải về'], c.decisions.map(x => [x.number, x.issued_on, x.pdf ? link('PDF', x.pdf) : ''])));
-  d.append($('h2', 'Thông báo và tống đạt'), table(['Thông báo', 'Trạng thái', 'Cách tống đạt', 'Ngày'], c.notices.map(n => [n.title, n.state, n.channel, n.served_on]).concat(c.service.map(s => ['Tống đạt cho ' + s.party, 'đã tống đạt', s.channel, s.served_on]))));
+  d.append($('h2', 'Thông báo và tống đạt'), table(['Thông báo', 'Trạng thái', 'Cách tống đạt', 'Ngày'], c.notices.map(n => [n.title, n.state, n.channel, n.served_on]).concat(c.service.map(s => ['Tống đạt cho ' + vi(ROLE, s.party), 'đã tống đạt', s.channel, s.served_on]))));
   d.append($('h2', 'Tiền đã nộp và biên lai'), table(['Ngày', 'Số tiền', 'Biên lai'], c.payments.map(p => { const s = $('span'); p.receipts.forEach(r => s.append(link(r.series + ' số ' + r.number_label + ' (' + r.state + ')', '/v1/me/cases/' + encodeURIComponent(c.id) + '/receipts/' + encodeURIComponent(r.receipt_id)), ' ')); return [p.booking_date, money(p.amount_vnd), s]; })));
-  d.append($('h2', 'Phong tỏa, khấu trừ trên tài khoản của bạn'), table(['Loại', 'Ngân hàng', 'Tài khoản', 'Số tiền', 'Quyết định', 'Trạng thái'], c.account_orders.map(o => [o.kind, o.bank, o.account, money(o.amount_vnd), o.decision_number, o.state])));
-  d.append($('h2', 'Thứ tự thanh toán (Điều 47)'), table(['Thứ tự', 'Khoản', 'Người nhận', 'Số tiền', 'Còn lại'], c.disbursement_lines.map(l => [l.rank_vi, l.kind, l.to_you ? 'Bạn' : (l.creditor || l.payee), money(l.amount_vnd), money(l.remaining_vnd)])));
+  d.append($('h2', 'Phong tỏa, khấu trừ trên tài khoản của bạn'), table(['Loại', 'Ngân hàng', 'Tài khoản', 'Số tiền', 'Quyết định', 'Trạng thái'], c.account_orders.map(o => [vi(KIND, o.kind), o.bank, o.account, money(o.amount_vnd), o.decision_number, o.state])));
+  d.append($('h2', 'Thứ tự thanh toán (Điều 47)'), table(['Thứ tự', 'Khoản', 'Người nhận', 'Số tiền', 'Còn lại'], c.disbursement_lines.map(l => [l.rank_vi, vi(KIND, l.kind), l.to_you ? 'Bạn' : (l.creditor || l.payee), money(l.amount_vnd), money(l.remaining_vnd)])));
   if (m.you_owe_vnd > 0) {
     d.append($('h2', 'Nộp tiền bằng chuyển khoản (VietQR)'));
     try { const q = await api('/v1/me/cases/' + encodeURIComponent(c.id) + '/payment-qr');
