@@ -12,6 +12,7 @@
 //! - [`deadlines`]: statutory time limits per legal regime, computed on cases.
 //! - [`cases`]: opening cases from judgments, and the case read side.
 //! - [`requests`]: requests for enforcement, the 5-year limit, the receipt slip.
+//! - [`portal`]: party self-service: VNeID sessions, a party's own cases, online requests, VietQR.
 //! - [`replay`]: putting a dead letter back on its subject.
 //! - [`metrics`]: Prometheus metrics.
 //! - [`digest`]: the daily e-mail of overdue and due-soon deadlines.
@@ -52,6 +53,7 @@ pub mod notice_service;
 pub mod outbox;
 pub mod partner_http;
 pub mod partners;
+pub mod portal;
 pub mod rate_limit;
 pub mod receipts;
 pub mod reconciliation;

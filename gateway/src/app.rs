@@ -300,7 +300,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         config.maintenance,
     )
     .with_staff(config.staff.clone())
-    .with_digest(digest);
+    .with_digest(digest)
+    .with_party(
+        crate::http::party::PartyPortal::new(&config.citizen_oidc, config.party_portal.clone())
+            .context("the [citizen_oidc] configuration")?,
+    );
     crate::http::auth::warn_if_no_accounts(&db).await;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

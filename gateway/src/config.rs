@@ -70,6 +70,11 @@ pub struct Config {
     pub verification: thads_core::verification::VerificationConfig,
     /// The audit trail: how often appended entries are chained and sealed (`docs/audit.md`).
     pub audit: thads_core::audit::AuditConfig,
+    /// Parties signing in with VNeID (OpenID Connect): issuer, client, claims
+    /// (`docs/party-portal.md`).
+    pub citizen_oidc: thads_vneid::oidc::CitizenOidcConfig,
+    /// Party self-service: session lifetimes and the deposit accounts shown as VietQR codes.
+    pub party_portal: crate::party_config::PartyPortalConfig,
 }
 
 /// Court intake settings.
@@ -296,6 +301,8 @@ impl Default for Config {
             render: thads_core::decisions::render::RenderConfig::default(),
             staff_signing: thads_core::decisions::keys::StaffSigningConfig::default(),
             audit: thads_core::audit::AuditConfig::default(),
+            citizen_oidc: thads_vneid::oidc::CitizenOidcConfig::default(),
+            party_portal: crate::party_config::PartyPortalConfig::default(),
         }
     }
 }
@@ -456,6 +463,10 @@ impl Config {
         }
         self.verification
             .validate()
+            .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
+        self.citizen_oidc
+            .validate()
+            .and_then(|()| self.party_portal.validate())
             .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
         if let Err(e) = self.mail.validate() {
             return Err(match e {

@@ -6,6 +6,7 @@
 //! - [`cli`]: the command line (and `cli_*`: its bank, staff, partner and audit commands).
 //! - [`app`]: start-up wiring and graceful shutdown.
 //! - [`http`]: the axum router (partner, read side, operations).
+//! - [`party_config`]: the `[party_portal]` settings (party sessions, deposit accounts).
 
 pub mod app;
 pub mod cli;
@@ -16,3 +17,4 @@ pub mod cli_partner;
 pub mod cli_staff;
 pub mod config;
 pub mod http;
+pub mod party_config;

@@ -15,6 +15,7 @@
 //! - [`notice`]: the command that asks the VNeID connector to deliver a notice (thông báo).
 //! - [`subjects`]: the catalogue of bus subjects.
 //! - [`hash`]: content hashes used as stable message ids.
+//! - [`vietqr`]: the NAPAS VietQR payload for paying into a THADS account by bank transfer.
 //!
 //! The crate performs no I/O: callers hand it bytes and get typed values or field errors back.
 
@@ -32,6 +33,7 @@ pub mod request;
 pub mod subjects;
 pub mod text;
 pub mod validation;
+pub mod vietqr;
 pub mod xml;
 
 pub use hash::content_hash;

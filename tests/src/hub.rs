@@ -43,6 +43,9 @@ pub struct HubOptions {
     pub body_limit: usize,
     /// Extra environment (configuration such as `THADS_MAIL__SMTP_URL`).
     pub env: Vec<(String, String)>,
+    /// The port to listen on, when the test must know it before start (a redirect URL
+    /// registered with a partner); a free one otherwise.
+    pub port: Option<u16>,
 }
 
 impl HubOptions {
@@ -56,6 +59,7 @@ impl HubOptions {
             vneid_timeout: Duration::from_secs(2),
             body_limit: 256 * 1024,
             env: Vec::new(),
+            port: None,
         }
     }
 }
@@ -79,7 +83,8 @@ pub struct Hub {
 /// [`Hub::get_text`] and [`Hub::wait_for`] send its token (national department: every office).
 pub const TEST_ADMIN: &str = "e2e.quan.tri";
 
-fn free_port() -> u16 {
+/// A port free on the loopback address now.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -90,7 +95,7 @@ impl Hub {
     /// Starts a hub from `binary` and waits until it serves.
     pub async fn start(binary: &Path, options: HubOptions) -> Self {
         let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-        let port = free_port();
+        let port = options.port.unwrap_or_else(free_port);
         let mut hub = Self {
             base: format!("http://127.0.0.1:{port}"),
             http: reqwest::Client::builder()

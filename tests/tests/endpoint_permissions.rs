@@ -206,6 +206,10 @@ const PUBLIC: &[&str] = &[
     "/v1/auth/sign-in",
     "/v1/auth/sign-out",
     "/openapi.json",
+    // The party portal's page (no data) and the VNeID sign-in's start and callback.
+    "/me",
+    "/v1/me/sign-in",
+    "/v1/me/callback",
 ];
 
 /// The ids the matrix's paths name.
@@ -431,6 +435,102 @@ async fn every_route_is_classified_or_refuses_anonymous_calls() {
         "staff routes must answer 401 without a session (or be listed as PARTNER or PUBLIC):\n{}",
         open.join("\n")
     );
+}
+
+/// `{param}` filled with an id that exists nowhere.
+fn fill(route: &str) -> String {
+    let mut path = String::new();
+    let mut in_param = false;
+    for c in route.chars() {
+        match c {
+            '{' => in_param = true,
+            '}' => {
+                in_param = false;
+                path.push_str("khong-co");
+            }
+            _ if in_param => {}
+            _ => path.push(c),
+        }
+    }
+    path
+}
+
+/// Party routes (`/v1/me/...`) take a party session only: a staff token gets 401 there; and a
+/// party session (signed in through the VNeID simulator) gets 401 on every staff route.
+#[tokio::test]
+async fn party_and_staff_sessions_do_not_stand_in_for_each_other() {
+    use reqwest::Method;
+    use thads_e2e::browser::Browser;
+    use thads_e2e::oidc_sim::OidcSim;
+
+    let port = thads_e2e::hub::free_port();
+    let redirect = format!("http://127.0.0.1:{port}/v1/me/callback");
+    let sim = OidcSim::start("thads-hub", "bi-mat", &redirect)
+        .await
+        .unwrap();
+    let issuer = sim.issuer.clone();
+    let s = setup(Kind::Embedded, |o| {
+        o.port = Some(port);
+        for (k, v) in [
+            ("THADS_CITIZEN_OIDC__ISSUER", issuer.as_str()),
+            ("THADS_CITIZEN_OIDC__CLIENT_ID", "thads-hub"),
+            ("THADS_CITIZEN_OIDC__CLIENT_SECRET", "bi-mat"),
+            ("THADS_CITIZEN_OIDC__REDIRECT_URL", redirect.as_str()),
+        ] {
+            o.env.push((k.into(), v.into()));
+        }
+    })
+    .await;
+    let hub = &s.hub;
+    sim.state.sign_in_as("079078001234", "Nguyễn Văn An");
+    let party = Browser::new();
+    let (_, last) = party.navigate(&format!("{}/v1/me/sign-in", hub.base)).await;
+    assert_eq!(last.status().as_u16(), 200);
+    assert_eq!(
+        party
+            .get(&format!("{}/v1/me", hub.base))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let staff = hub.staff("thu.ky", "clerk", OFFICE).await;
+
+    let mut open = Vec::new();
+    for route in routes_in_source() {
+        if PARTNER.contains(&route.as_str()) || PUBLIC.contains(&route.as_str()) {
+            continue;
+        }
+        let path = fill(&route);
+        let party_route = route == "/v1/me" || route.starts_with("/v1/me/");
+        for method in ["GET", "POST", "PUT", "DELETE"] {
+            let body = (method != "GET").then_some("{}");
+            let status = if party_route {
+                call(hub, Some(&staff), method, &path, body).await
+            } else {
+                let m = Method::from_bytes(method.as_bytes()).unwrap();
+                party
+                    .send(
+                        m,
+                        &format!("{}{path}", hub.base),
+                        &[],
+                        body.map(str::to_string),
+                    )
+                    .await
+                    .status()
+                    .as_u16()
+            };
+            if status != 401 && status != 405 {
+                let who = if party_route {
+                    "a staff token"
+                } else {
+                    "a party session"
+                };
+                open.push(format!("{method} {route}: {status} with {who}"));
+            }
+        }
+    }
+    assert!(open.is_empty(), "{}", open.join("\n"));
 }
 
 /// The same checks against PostgreSQL and JetStream, for the main reads and an admin switch.

@@ -16,12 +16,14 @@
 //! - [`notifier`]: the handler on `out.vneid.notify`.
 //! - [`receipts`]: delivery and read receipts from VNeID.
 //! - [`fallback`]: e-mail, then paper service, for notices VNeID cannot deliver.
+//! - [`oidc`]: signing parties in with VNeID (OpenID Connect with PKCE) for the party portal.
 
 pub mod client;
 pub mod config;
 pub mod fallback;
 pub mod mapping;
 pub mod notifier;
+pub mod oidc;
 pub mod receipts;
 pub mod retry;
 pub mod templates;

@@ -67,6 +67,9 @@ pub struct Accepted {
     pub case_id: Option<String>,
     /// The day the decision on request is due, once the case is known.
     pub decision_due_on: Option<String>,
+    /// `vneid` for a request the party filed online, signed in through VNeID; `None` for one
+    /// filed by staff.
+    pub filed_via: Option<String>,
     /// True when this answers a resend of the same request.
     pub duplicate: bool,
 }
@@ -78,11 +81,33 @@ pub fn request_id_for(office: &str, client_reference: &str) -> String {
     format!("req-{}", &h[..20.min(h.len())])
 }
 
+/// Who files a request: a member of staff (at reception, or passing on a portal's request), or
+/// the party itself online, signed in through VNeID.
+#[derive(Debug, Clone, Copy)]
+pub enum Filer<'a> {
+    /// Staff of the office the request is for.
+    Staff(&'a Actor),
+    /// The requester, identified by VNeID: the request must name this CCCD as the requester's
+    /// and come through the online channel; it is marked `filed_via: "vneid"`.
+    Party(&'a thads_schemas::cccd::Cccd),
+}
+
 /// Accepts (or refuses, keeping the bytes) a request filed by `actor` at `now`.
 pub async fn accept(
     db: &Db,
     schedule: &Schedule,
     actor: &Actor,
+    body: &[u8],
+    now: OffsetDateTime,
+) -> Result<Accepted, RequestError> {
+    accept_as(db, schedule, Filer::Staff(actor), body, now).await
+}
+
+/// Accepts (or refuses, keeping the bytes) a request filed by `filer` at `now`.
+pub async fn accept_as(
+    db: &Db,
+    schedule: &Schedule,
+    filer: Filer<'_>,
     body: &[u8],
     now: OffsetDateTime,
 ) -> Result<Accepted, RequestError> {
@@ -92,12 +117,33 @@ pub async fn accept(
         Ok(r) => r,
         Err(errors) => return Err(refuse(db, body, &hash, "party:unknown", errors).await?),
     };
-    if !actor.covers_office(&request.office) {
-        return Err(RequestError::Forbidden(format!(
-            "requests for {} are received by that office; you work for {}",
-            request.office, actor.office
-        )));
-    }
+    let (filed_by, filed_via) = match filer {
+        Filer::Staff(actor) => {
+            if !actor.covers_office(&request.office) {
+                return Err(RequestError::Forbidden(format!(
+                    "requests for {} are received by that office; you work for {}",
+                    request.office, actor.office
+                )));
+            }
+            (
+                format!("filed by {} ({:?})", actor.username, request.channel),
+                None,
+            )
+        }
+        Filer::Party(cccd) => {
+            if request.requester.cccd.as_ref() != Some(cccd)
+                || request.channel != thads_schemas::request::RequestChannel::Online
+            {
+                return Err(RequestError::Forbidden(
+                    "a party files online for themselves only".into(),
+                ));
+            }
+            (
+                "filed online by the party, signed in through VNeID".to_string(),
+                Some("vneid"),
+            )
+        }
+    };
     let id = request_id_for(request.office.as_str(), &request.client_reference);
     if let Some(existing) = existing(db, &id, &hash).await? {
         return Ok(existing);
@@ -165,10 +211,7 @@ pub async fn accept(
             parent_id: None,
         },
         MessageState::Received,
-        Some(&format!(
-            "filed by {} ({:?})",
-            actor.username, request.channel
-        )),
+        Some(&filed_by),
     )
     .await?;
     if !inserted {
@@ -195,8 +238,9 @@ pub async fn accept(
     sqlx::query(
         "INSERT INTO enforcement_requests (id, office_code, court_code, judgment_number, \
          requester_name, requester_role, filed_on, limit_ends_on, register_number, amount_vnd, \
-         note, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting_for_judgment', $12)",
+         note, state, created_at, requester_cccd, filed_via) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting_for_judgment', $12, \
+         $13, $14)",
     )
     .bind(&id)
     .bind(request.office.as_str())
@@ -213,6 +257,8 @@ pub async fn accept(
     .bind(request.amount())
     .bind(note.as_deref())
     .bind(now_ms())
+    .bind(request.requester.cccd.as_ref().map(|c| c.as_str()))
+    .bind(filed_via)
     .execute(&mut *tx)
     .await?;
     let case_id: Option<String> = sqlx::query_scalar(
@@ -245,6 +291,7 @@ pub async fn accept(
         note,
         case_id,
         decision_due_on,
+        filed_via: filed_via.map(str::to_string),
         duplicate: false,
     })
 }
@@ -338,7 +385,7 @@ async fn existing(db: &Db, id: &str, hash: &str) -> Result<Option<Accepted>, Req
 pub async fn load(db: &Db, id: &str) -> Result<Option<Accepted>, sqlx::Error> {
     let Some(r) = sqlx::query(
         "SELECT r.office_code, r.filed_on, r.limit_ends_on, r.register_number, r.note, r.case_id, \
-         d.due_on FROM enforcement_requests r LEFT JOIN case_deadlines d \
+         r.filed_via, d.due_on FROM enforcement_requests r LEFT JOIN case_deadlines d \
          ON d.case_id = r.case_id AND d.step = 'decision_on_request' WHERE r.id = $1",
     )
     .bind(id)
@@ -361,6 +408,7 @@ pub async fn load(db: &Db, id: &str) -> Result<Option<Accepted>, sqlx::Error> {
         note: r.try_get("note")?,
         case_id: r.try_get("case_id")?,
         decision_due_on: r.try_get("due_on")?,
+        filed_via: r.try_get("filed_via")?,
         duplicate: false,
     }))
 }

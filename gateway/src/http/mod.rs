@@ -15,6 +15,7 @@ mod extractions;
 mod openapi;
 mod ops;
 pub mod partner_limit;
+pub mod party;
 mod payouts;
 pub mod problem;
 mod read;
@@ -68,6 +69,9 @@ pub struct AppState {
     pub certificates: thads_core::admin::alerts::CertificateSource,
     /// Staff sign-in settings (lock-out, session lifetimes, cookie); set by [`AppState::with_staff`].
     pub staff: Arc<crate::config::StaffConfig>,
+    /// Party self-service: the VNeID relying party and `[party_portal]`; set by
+    /// [`AppState::with_party`] (off by default).
+    pub party: Arc<party::PartyPortal>,
     maintenance: Arc<AtomicBool>,
 }
 
@@ -97,6 +101,7 @@ impl AppState {
             .map(Arc::new),
             certificates: Arc::new(Vec::new),
             staff: Arc::default(),
+            party: Arc::default(),
             digest: None,
             maintenance: Arc::new(AtomicBool::new(maintenance)),
         }
@@ -105,6 +110,12 @@ impl AppState {
     /// The state with these staff sign-in settings instead of the defaults.
     pub fn with_staff(mut self, staff: crate::config::StaffConfig) -> Self {
         self.staff = Arc::new(staff);
+        self
+    }
+
+    /// The state with this party portal (VNeID sign-in, deposit accounts).
+    pub fn with_party(mut self, party: party::PartyPortal) -> Self {
+        self.party = Arc::new(party);
         self
     }
 
@@ -218,6 +229,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console_api::routes())
         .merge(treasury::routes())
         .merge(openapi::routes())
+        .merge(party::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
