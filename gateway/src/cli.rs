@@ -166,6 +166,8 @@ pub fn main() -> anyhow::Result<()> {
         }),
         Command::Serve => {
             crate::http::decisions::install(&config);
+            crate::http::complaints::install(&config)?;
+            crate::http::scans::install(&config.ocr);
             runtime()?.block_on(crate::app::serve(config))
         }
     }

@@ -70,6 +70,11 @@ pub struct Config {
     pub verification: thads_core::verification::VerificationConfig,
     /// The audit trail: how often appended entries are chained and sealed (`docs/audit.md`).
     pub audit: thads_core::audit::AuditConfig,
+    /// Complaints and denunciations: their time limits per regime, the routing to the
+    /// competent head, the portal's token file (`docs/complaints.md`).
+    pub complaints: thads_core::complaints::ComplaintsConfig,
+    /// OCR of scanned judgments and requests: tools, language, limits (`docs/ocr.md`).
+    pub ocr: thads_core::ocr::OcrConfig,
 }
 
 /// Court intake settings.
@@ -296,6 +301,8 @@ impl Default for Config {
             render: thads_core::decisions::render::RenderConfig::default(),
             staff_signing: thads_core::decisions::keys::StaffSigningConfig::default(),
             audit: thads_core::audit::AuditConfig::default(),
+            complaints: thads_core::complaints::ComplaintsConfig::default(),
+            ocr: thads_core::ocr::OcrConfig::default(),
         }
     }
 }
@@ -455,6 +462,14 @@ impl Config {
             });
         }
         self.verification
+            .validate()
+            .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
+        thads_core::complaints::ComplaintRules::new(&self.complaints)
+            .map_err(|reason| ConfigError::Invalid {
+                key: "complaints",
+                reason,
+            })?;
+        self.ocr
             .validate()
             .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
         if let Err(e) = self.mail.validate() {

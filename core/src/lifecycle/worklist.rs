@@ -176,32 +176,3 @@ pub fn needing_attention(list: &[WorkItem]) -> Vec<&WorkItem> {
         .filter(|i| matches!(i.attention, Status::Overdue | Status::DueSoon))
         .collect()
 }
-
-/// How many open deadlines of running cases are overdue and due soon on `today`, across the
-/// hub: the gauges the deadline-breach alert watches.
-pub async fn deadline_counts(
-    db: &Db,
-    schedule: &Schedule,
-    today: Date,
-) -> Result<(i64, i64), sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT d.step, d.due_on FROM case_deadlines d JOIN cases c ON c.id = d.case_id \
-         WHERE d.done_on IS NULL \
-         AND c.state NOT IN ('fully_enforced', 'closed', 'terminated', 'transferred')",
-    )
-    .fetch_all(db.pool())
-    .await?;
-    let warn = Some((&*schedule.calendar, schedule.rules.warn_working_days));
-    let (mut overdue, mut soon) = (0, 0);
-    for r in &rows {
-        let step: String = r.try_get("step")?;
-        let due: String = r.try_get("due_on")?;
-        let Some(due) = parse_iso(&due) else { continue };
-        match Status::of(Step::parse(&step), due, false, today, warn) {
-            Status::Overdue => overdue += 1,
-            Status::DueSoon => soon += 1,
-            _ => {}
-        }
-    }
-    Ok((overdue, soon))
-}
