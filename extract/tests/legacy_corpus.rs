@@ -52,9 +52,8 @@ fn legacy_copies_of_the_corpus_extract_like_the_originals() {
                 .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
                 .collect();
             for (how, bytes) in [("raw", raw), ("doc", legacy_text.clone().into_bytes())] {
-                let got = extract_bytes(&bytes).unwrap_or_else(|e| {
-                    panic!("{} as {encoding:?} ({how}): {e}", path.display())
-                });
+                let got = extract_bytes(&bytes)
+                    .unwrap_or_else(|e| panic!("{} as {encoding:?} ({how}): {e}", path.display()));
                 let fold = encoding == Encoding::Tcvn3;
                 assert_eq!(
                     obligations(&got, fold),

@@ -464,11 +464,12 @@ impl Config {
         self.verification
             .validate()
             .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
-        thads_core::complaints::ComplaintRules::new(&self.complaints)
-            .map_err(|reason| ConfigError::Invalid {
+        thads_core::complaints::ComplaintRules::new(&self.complaints).map_err(|reason| {
+            ConfigError::Invalid {
                 key: "complaints",
                 reason,
-            })?;
+            }
+        })?;
         self.ocr
             .validate()
             .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;

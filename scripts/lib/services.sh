@@ -92,6 +92,9 @@ ensure_tools() {
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     [ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
     command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+    # Scanned judgments: OCR with Tesseract and its Vietnamese model (docs/ocr.md).
+    command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+    [ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata 2>/dev/null)" ] || missing+=(tesseract-ocr-vie)
     if [ "${#missing[@]}" -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

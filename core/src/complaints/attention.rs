@@ -94,6 +94,8 @@ pub async fn for_head(
 
 /// How many are overdue and due soon.
 pub fn counts(list: &[OpenComplaintDeadline]) -> (i64, i64) {
-    let n = |s: Status| i64::try_from(list.iter().filter(|d| d.status == s).count()).unwrap_or(i64::MAX);
+    let n = |s: Status| {
+        i64::try_from(list.iter().filter(|d| d.status == s).count()).unwrap_or(i64::MAX)
+    };
     (n(Status::Overdue), n(Status::DueSoon))
 }

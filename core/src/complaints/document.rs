@@ -45,7 +45,12 @@ fn paragraphs(text: &str) -> String {
 pub(super) fn html(c: &Stored, a: &Answer) -> String {
     let (parent, office, place) = office_names(c.resolver_office.as_str());
     let date = crate::deadlines::store::parse_iso(&a.date);
-    let head = letterhead(&parent, &office, &escape(&a.number), &place_date(&place, date));
+    let head = letterhead(
+        &parent,
+        &office,
+        &escape(&a.number),
+        &place_date(&place, date),
+    );
     let second = c.round >= 2;
     let (title, subtitle) = match c.kind {
         ComplaintKind::Complaint => (
@@ -56,15 +61,19 @@ pub(super) fn html(c: &Stored, a: &Answer) -> String {
                 escape(&c.complainant_name)
             ),
         ),
-        ComplaintKind::Denunciation => (
-            "KẾT LUẬN",
-            "Nội dung tố cáo".to_string(),
-        ),
+        ComplaintKind::Denunciation => ("KẾT LUẬN", "Nội dung tố cáo".to_string()),
     };
     let whose = match c.against {
         Against::Officer => match &c.target_officer {
-            Some(o) => format!("Chấp hành viên, công chức ({}) thuộc {}", escape(o), escape(c.target_office.as_str())),
-            None => format!("Chấp hành viên, công chức thuộc {}", escape(c.target_office.as_str())),
+            Some(o) => format!(
+                "Chấp hành viên, công chức ({}) thuộc {}",
+                escape(o),
+                escape(c.target_office.as_str())
+            ),
+            None => format!(
+                "Chấp hành viên, công chức thuộc {}",
+                escape(c.target_office.as_str())
+            ),
         },
         Against::Head => format!("Thủ trưởng {}", escape(c.target_office.as_str())),
     };

@@ -131,12 +131,11 @@ impl Complaints {
             None => None,
         };
         if let Some(officer) = &filing.target.officer {
-            let office: Option<String> = sqlx::query_scalar(
-                "SELECT office_code FROM staff_accounts WHERE username = $1",
-            )
-            .bind(officer)
-            .fetch_optional(self.db.pool())
-            .await?;
+            let office: Option<String> =
+                sqlx::query_scalar("SELECT office_code FROM staff_accounts WHERE username = $1")
+                    .bind(officer)
+                    .fetch_optional(self.db.pool())
+                    .await?;
             if office.as_deref() != Some(case_office.as_str()) {
                 errors.push(
                     "/target/officer",
@@ -219,7 +218,11 @@ impl Complaints {
                 parent_id: None,
             },
             MessageState::Received,
-            Some(&format!("{} filed ({})", f.kind.as_str(), f.channel.as_str())),
+            Some(&format!(
+                "{} filed ({})",
+                f.kind.as_str(),
+                f.channel.as_str()
+            )),
         )
         .await?;
         if !inserted {
@@ -247,14 +250,24 @@ impl Complaints {
         .bind(previous.map(|p| p.id.clone()))
         .bind(f.complainant.name.as_str())
         .bind(f.complainant.cccd.as_str())
-        .bind(f.complainant.address.as_ref().map(|a| a.as_str().to_string()))
+        .bind(
+            f.complainant
+                .address
+                .as_ref()
+                .map(|a| a.as_str().to_string()),
+        )
         .bind(f.complainant.phone.clone())
         .bind(f.complainant.email.clone())
         .bind(&f.target.case_id)
         .bind(f.target.against.as_str())
         .bind(case_office.as_str())
         .bind(f.target.officer.clone())
-        .bind(f.target.decision_number.as_deref().map(thads_schemas::text::nfc))
+        .bind(
+            f.target
+                .decision_number
+                .as_deref()
+                .map(thads_schemas::text::nfc),
+        )
         .bind(f.target.decision_date.map(|d| d.to_string()))
         .bind(f.stage.as_str())
         .bind(f.subject.as_str())
@@ -361,7 +374,11 @@ impl Complaints {
     }
 
     /// The stored answer for a resend of the same bytes; a conflict for different bytes.
-    async fn existing(&self, id: &str, hash: &str) -> Result<Option<ComplaintView>, ComplaintError> {
+    async fn existing(
+        &self,
+        id: &str,
+        hash: &str,
+    ) -> Result<Option<ComplaintView>, ComplaintError> {
         let Some(row) = sqlx::query("SELECT content_hash FROM messages WHERE id = $1")
             .bind(id)
             .fetch_optional(self.db.pool())

@@ -35,9 +35,9 @@ use serde::{Deserialize, Serialize};
 use thads_schemas::validation::FieldError;
 
 use crate::db::Db;
+use crate::deadlines::store::Schedule;
 use crate::decisions::keys::StaffKeyError;
 use crate::decisions::render::{RenderError, Renderer};
-use crate::deadlines::store::Schedule;
 use crate::metrics::Metrics;
 
 pub use rules::{ComplaintRules, ComplaintStep, ComplaintsConfig};

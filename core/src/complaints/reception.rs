@@ -119,8 +119,7 @@ impl Complaints {
     ) -> Result<Visit, ComplaintError> {
         if actor.role == Role::Administrator {
             return Err(ComplaintError::Forbidden(
-                "administrators do no casework; the office's staff record reception visits"
-                    .into(),
+                "administrators do no casework; the office's staff record reception visits".into(),
             ));
         }
         let today = vietnam_date(now);
@@ -143,14 +142,23 @@ impl Complaints {
         if v.visitors == Some(0) {
             e.push("/visitors", "at least 1");
         }
-        let received_by = v.received_by.clone().unwrap_or_else(|| actor.username.clone());
+        let received_by = v
+            .received_by
+            .clone()
+            .unwrap_or_else(|| actor.username.clone());
         let office: Option<String> =
             sqlx::query_scalar("SELECT office_code FROM staff_accounts WHERE username = $1")
                 .bind(&received_by)
                 .fetch_optional(self.db.pool())
                 .await?;
         if office.as_deref() != Some(actor.office.as_str()) {
-            e.push("/received_by", format!("no member of staff of {} has this sign-in name", actor.office));
+            e.push(
+                "/received_by",
+                format!(
+                    "no member of staff of {} has this sign-in name",
+                    actor.office
+                ),
+            );
         }
         if let Some(case_id) = &v.case_id {
             let office: Option<String> =
@@ -256,7 +264,8 @@ impl Complaints {
                     visited_on: r.try_get("visited_on")?,
                     recorded_at: rfc3339(r.try_get("visited_at")?),
                     visitor_name: r.try_get("visitor_name")?,
-                    visitor_cccd: cccd.map(|c| Cccd::parse(&c).map(|x| x.masked()).unwrap_or_default()),
+                    visitor_cccd: cccd
+                        .map(|c| Cccd::parse(&c).map(|x| x.masked()).unwrap_or_default()),
                     visitors: r.try_get("visitors")?,
                     received_by: r.try_get("received_by")?,
                     subject: r.try_get("subject")?,

@@ -106,7 +106,11 @@ mod tests {
         let kv = code("HCM-KV01");
         let officer = first(&c, ComplaintKind::Complaint, Against::Officer, &kv);
         assert_eq!(officer.office, kv);
-        assert!(officer.basis.contains("Chấp hành viên"), "{}", officer.basis);
+        assert!(
+            officer.basis.contains("Chấp hành viên"),
+            "{}",
+            officer.basis
+        );
         let head = first(&c, ComplaintKind::Complaint, Against::Head, &kv);
         assert_eq!(head.office, code("HCM"));
         assert_eq!(

@@ -143,16 +143,74 @@ pub fn law_2008_defaults() -> BTreeMap<ComplaintStep, Limit> {
     const THADS: &str = "Luật THADS 2008 (sửa đổi 2014)";
     const TO_CAO: &str = "Luật Tố cáo 2018";
     [
-        (S::Acceptance, limit(5, Unit::WorkingDays, &format!("Thụ lý đơn khiếu nại, {THADS} (chưa đối chiếu điều luật)"))),
-        (S::ResolutionBeforeMeasures, limit(15, Unit::Days, &format!("Điều 142 {THADS}"))),
-        (S::ResolutionFreeze, limit(5, Unit::WorkingDays, &format!("Điều 142 {THADS} (chưa đối chiếu)"))),
-        (S::ResolutionOtherSecurity, limit(10, Unit::Days, &format!("Điều 142 {THADS} (chưa đối chiếu)"))),
-        (S::ResolutionCoercion, limit(30, Unit::Days, &format!("Điều 142 {THADS} (chưa đối chiếu)"))),
-        (S::ResolutionAfterCoercion, limit(15, Unit::Days, &format!("Điều 142 {THADS} (chưa đối chiếu)"))),
-        (S::ResolutionSecond, limit(30, Unit::Days, &format!("Khiếu nại lần hai, {THADS} (chưa đối chiếu)"))),
-        (S::DenunciationAcceptance, limit(7, Unit::WorkingDays, &format!("Thụ lý tố cáo, {TO_CAO} (chưa đối chiếu)"))),
-        (S::DenunciationResolution, limit(30, Unit::Days, &format!("Điều 30 khoản 1 {TO_CAO}"))),
-        (S::DenunciationExtension, limit(30, Unit::Days, &format!("Điều 30 khoản 2, 3 {TO_CAO}"))),
+        (
+            S::Acceptance,
+            limit(
+                5,
+                Unit::WorkingDays,
+                &format!("Thụ lý đơn khiếu nại, {THADS} (chưa đối chiếu điều luật)"),
+            ),
+        ),
+        (
+            S::ResolutionBeforeMeasures,
+            limit(15, Unit::Days, &format!("Điều 142 {THADS}")),
+        ),
+        (
+            S::ResolutionFreeze,
+            limit(
+                5,
+                Unit::WorkingDays,
+                &format!("Điều 142 {THADS} (chưa đối chiếu)"),
+            ),
+        ),
+        (
+            S::ResolutionOtherSecurity,
+            limit(
+                10,
+                Unit::Days,
+                &format!("Điều 142 {THADS} (chưa đối chiếu)"),
+            ),
+        ),
+        (
+            S::ResolutionCoercion,
+            limit(
+                30,
+                Unit::Days,
+                &format!("Điều 142 {THADS} (chưa đối chiếu)"),
+            ),
+        ),
+        (
+            S::ResolutionAfterCoercion,
+            limit(
+                15,
+                Unit::Days,
+                &format!("Điều 142 {THADS} (chưa đối chiếu)"),
+            ),
+        ),
+        (
+            S::ResolutionSecond,
+            limit(
+                30,
+                Unit::Days,
+                &format!("Khiếu nại lần hai, {THADS} (chưa đối chiếu)"),
+            ),
+        ),
+        (
+            S::DenunciationAcceptance,
+            limit(
+                7,
+                Unit::WorkingDays,
+                &format!("Thụ lý tố cáo, {TO_CAO} (chưa đối chiếu)"),
+            ),
+        ),
+        (
+            S::DenunciationResolution,
+            limit(30, Unit::Days, &format!("Điều 30 khoản 1 {TO_CAO}")),
+        ),
+        (
+            S::DenunciationExtension,
+            limit(30, Unit::Days, &format!("Điều 30 khoản 2, 3 {TO_CAO}")),
+        ),
     ]
     .into_iter()
     .collect()
@@ -346,8 +404,18 @@ mod tests {
         )
         .unwrap();
         let rules = ComplaintRules::new(&config).unwrap();
-        assert_eq!(rules.limit(Regime::Law2008, ComplaintStep::Acceptance).count, 10);
-        assert_eq!(rules.limit(Regime::Law2025, ComplaintStep::Acceptance).count, 5);
+        assert_eq!(
+            rules
+                .limit(Regime::Law2008, ComplaintStep::Acceptance)
+                .count,
+            10
+        );
+        assert_eq!(
+            rules
+                .limit(Regime::Law2025, ComplaintStep::Acceptance)
+                .count,
+            5
+        );
         let zero: ComplaintsConfig = toml::from_str(
             "[deadlines.law_2025.resolution_second]\ncount = 0\nunit = \"days\"\nlegal_basis = \"x\"\n",
         )
@@ -355,7 +423,10 @@ mod tests {
         assert!(ComplaintRules::new(&zero)
             .unwrap_err()
             .contains("complaints.deadlines.law_2025.resolution_second.count"));
-        assert!(toml::from_str::<ComplaintsConfig>("[deadlines.law_2008.nonsense]\ncount = 1\nunit = \"days\"\nlegal_basis = \"x\"\n").is_err());
+        assert!(toml::from_str::<ComplaintsConfig>(
+            "[deadlines.law_2008.nonsense]\ncount = 1\nunit = \"days\"\nlegal_basis = \"x\"\n"
+        )
+        .is_err());
     }
 
     #[test]
@@ -363,12 +434,18 @@ mod tests {
         use ComplaintStep as S;
         let c = ComplaintKind::Complaint;
         assert_eq!(S::resolution(c, 1, Stage::Freeze), S::ResolutionFreeze);
-        assert_eq!(S::resolution(c, 1, Stage::BeforeMeasures), S::ResolutionBeforeMeasures);
+        assert_eq!(
+            S::resolution(c, 1, Stage::BeforeMeasures),
+            S::ResolutionBeforeMeasures
+        );
         assert_eq!(S::resolution(c, 2, Stage::Freeze), S::ResolutionSecond);
         assert_eq!(
             S::resolution(ComplaintKind::Denunciation, 1, Stage::Coercion),
             S::DenunciationResolution
         );
-        assert_eq!(S::acceptance(ComplaintKind::Denunciation), S::DenunciationAcceptance);
+        assert_eq!(
+            S::acceptance(ComplaintKind::Denunciation),
+            S::DenunciationAcceptance
+        );
     }
 }

@@ -345,7 +345,10 @@ pub(super) async fn move_state(
          WHERE id = $1 AND version = $2",
         now = now_ms()
     );
-    let mut q = sqlx::query(&sql).bind(&c.id).bind(c.version).bind(to.as_str());
+    let mut q = sqlx::query(&sql)
+        .bind(&c.id)
+        .bind(c.version)
+        .bind(to.as_str());
     for b in binds {
         q = q.bind(b);
     }

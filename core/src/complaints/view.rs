@@ -193,7 +193,9 @@ impl Complaints {
     pub(super) async fn visible(&self, actor: &Actor, id: &str) -> Result<Stored, ComplaintError> {
         store::load(&self.db, id)
             .await?
-            .filter(|c| actor.covers_office(&c.resolver_office) || actor.covers_office(&c.target_office))
+            .filter(|c| {
+                actor.covers_office(&c.resolver_office) || actor.covers_office(&c.target_office)
+            })
             .ok_or(ComplaintError::NotFound("complaint"))
     }
 
@@ -304,7 +306,10 @@ impl Complaints {
         now: OffsetDateTime,
     ) -> Result<Vec<DeadlineView>, sqlx::Error> {
         let today = vietnam_date(now);
-        let warn = Some((&*self.schedule.calendar, self.schedule.rules.warn_working_days));
+        let warn = Some((
+            &*self.schedule.calendar,
+            self.schedule.rules.warn_working_days,
+        ));
         sqlx::query(
             "SELECT step, regime, starts_on, due_on, legal_basis, done_on FROM complaint_deadlines \
              WHERE complaint_id = $1 ORDER BY starts_on, step",
@@ -405,8 +410,7 @@ impl Complaints {
 }
 
 fn answer_of(c: &Stored) -> Option<AnswerView> {
-    let (Some(number), Some(date), Some(outcome)) =
-        (&c.document_number, &c.resolved_on, c.outcome)
+    let (Some(number), Some(date), Some(outcome)) = (&c.document_number, &c.resolved_on, c.outcome)
     else {
         return None;
     };

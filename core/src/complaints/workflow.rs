@@ -21,8 +21,8 @@ use super::rules::{stored, ComplaintStep};
 use super::store::{self, who, Stored};
 use super::view::ComplaintView;
 use super::{ComplaintError, Complaints, Outcome, State};
-use crate::decisions::keys::{self, KeyVault};
 use crate::deadlines::store::vietnam_date;
+use crate::decisions::keys::{self, KeyVault};
 use crate::registers::{self, Book};
 use crate::staff::{Actor, Role};
 
@@ -135,13 +135,37 @@ impl Complaints {
         Self::require(&c, State::Received, "accepted")?;
         let on = step_date("/on", body.on, vietnam_date(now), &c.received_on)?;
         let mut tx = self.db.begin().await?;
-        if !store::move_state(&mut tx, &c, State::Accepted, "accepted_on = $4", vec![Some(on.to_string())]).await? {
+        if !store::move_state(
+            &mut tx,
+            &c,
+            State::Accepted,
+            "accepted_on = $4",
+            vec![Some(on.to_string())],
+        )
+        .await?
+        {
             return Err(changed());
         }
         store::complete_deadline(&mut tx, &c.id, stored::ACCEPTANCE, on).await?;
         let step = ComplaintStep::resolution(c.kind, c.round, c.stage);
-        let due = store::start_deadline(&mut tx, (&self.schedule, &self.rules), &c.id, stored::RESOLUTION, step, on).await?;
-        store::record_step(&mut tx, &c, "accepted", State::Accepted, who(actor), Some(&format!("hạn giải quyết {due}"))).await?;
+        let due = store::start_deadline(
+            &mut tx,
+            (&self.schedule, &self.rules),
+            &c.id,
+            stored::RESOLUTION,
+            step,
+            on,
+        )
+        .await?;
+        store::record_step(
+            &mut tx,
+            &c,
+            "accepted",
+            State::Accepted,
+            who(actor),
+            Some(&format!("hạn giải quyết {due}")),
+        )
+        .await?;
         tx.commit().await?;
         self.metrics.operation("complaint_accept", "done");
         self.view(actor, id, now).await
@@ -161,11 +185,27 @@ impl Complaints {
         let on = step_date("/on", body.on, vietnam_date(now), &c.received_on)?;
         let mut tx = self.db.begin().await?;
         let sets = "refused_on = $4, refusal_reason = $5";
-        if !store::move_state(&mut tx, &c, State::Refused, sets, vec![Some(on.to_string()), Some(reason.clone())]).await? {
+        if !store::move_state(
+            &mut tx,
+            &c,
+            State::Refused,
+            sets,
+            vec![Some(on.to_string()), Some(reason.clone())],
+        )
+        .await?
+        {
             return Err(changed());
         }
         store::complete_deadline(&mut tx, &c.id, stored::ACCEPTANCE, on).await?;
-        store::record_step(&mut tx, &c, "refused", State::Refused, who(actor), Some(&reason)).await?;
+        store::record_step(
+            &mut tx,
+            &c,
+            "refused",
+            State::Refused,
+            who(actor),
+            Some(&reason),
+        )
+        .await?;
         tx.commit().await?;
         self.metrics.operation("complaint_refuse", "done");
         self.view(actor, id, now).await
@@ -200,11 +240,21 @@ impl Complaints {
             .await?
             .ok_or_else(|| ComplaintError::Refused("the resolution has no deadline".into()))?;
         let regime = self.schedule.rules.regime_for(due);
-        let limit = self.rules.limit(regime, ComplaintStep::DenunciationExtension);
+        let limit = self
+            .rules
+            .limit(regime, ComplaintStep::DenunciationExtension);
         let new_due = limit.due(&self.schedule.calendar, due).map_err(|e| {
             ComplaintError::invalid("/on", format!("the calendar cannot count from {due}: {e}"))
         })?;
-        if !store::move_state(&mut tx, &c, State::Accepted, "extensions = extensions + 1", Vec::new()).await? {
+        if !store::move_state(
+            &mut tx,
+            &c,
+            State::Accepted,
+            "extensions = extensions + 1",
+            Vec::new(),
+        )
+        .await?
+        {
             return Err(changed());
         }
         sqlx::query(
@@ -214,10 +264,22 @@ impl Complaints {
         .bind(&c.id)
         .bind(stored::RESOLUTION)
         .bind(new_due.to_string())
-        .bind(format!("{basis}; gia hạn lần {}: {}", c.extensions + 1, limit.legal_basis))
+        .bind(format!(
+            "{basis}; gia hạn lần {}: {}",
+            c.extensions + 1,
+            limit.legal_basis
+        ))
         .execute(&mut *tx)
         .await?;
-        store::record_step(&mut tx, &c, "extended", State::Accepted, who(actor), Some(&format!("{reason} (hạn mới {new_due})"))).await?;
+        store::record_step(
+            &mut tx,
+            &c,
+            "extended",
+            State::Accepted,
+            who(actor),
+            Some(&format!("{reason} (hạn mới {new_due})")),
+        )
+        .await?;
         tx.commit().await?;
         self.view(actor, id, now).await
     }
@@ -234,7 +296,10 @@ impl Complaints {
         Self::require(&c, State::Accepted, "resolved")?;
         let findings = text("/findings", &body.findings)?;
         let conclusion = text("/conclusion", &body.conclusion)?;
-        let accepted_on = c.accepted_on.clone().unwrap_or_else(|| c.received_on.clone());
+        let accepted_on = c
+            .accepted_on
+            .clone()
+            .unwrap_or_else(|| c.received_on.clone());
         let on = step_date("/on", body.on, vietnam_date(now), &accepted_on)?;
         self.renderer.check()?;
         if !keys::has_key(&self.db, &actor.username).await? {
@@ -282,7 +347,15 @@ impl Complaints {
             .execute(&mut *tx)
             .await?;
         store::complete_deadline(&mut tx, &c.id, stored::RESOLUTION, on).await?;
-        store::record_step(&mut tx, &c, "resolved", State::Resolved, who(actor), Some(&format!("{number}: {}", body.outcome.title_vi()))).await?;
+        store::record_step(
+            &mut tx,
+            &c,
+            "resolved",
+            State::Resolved,
+            who(actor),
+            Some(&format!("{number}: {}", body.outcome.title_vi())),
+        )
+        .await?;
         tx.commit().await?;
         self.metrics.operation("complaint_resolve", "done");
         tracing::info!(complaint = %c.id, number = %number, key_id = %key_id, "complaint answered and signed");
@@ -299,7 +372,12 @@ impl Complaints {
             c.resolver_office.as_str(),
             on,
             &c.id,
-            &format!("giải quyết {} {} — hồ sơ {}", c.kind.as_str(), c.id, c.case_id),
+            &format!(
+                "giải quyết {} {} — hồ sơ {}",
+                c.kind.as_str(),
+                c.id,
+                c.case_id
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -329,19 +407,23 @@ impl Complaints {
     /// The answer as HTML.
     pub async fn document_html(&self, actor: &Actor, id: &str) -> Result<String, ComplaintError> {
         let c = self.visible(actor, id).await?;
-        sqlx::query_scalar::<_, Option<String>>("SELECT document_html FROM complaints WHERE id = $1")
-            .bind(&c.id)
-            .fetch_one(self.db.pool())
-            .await?
-            .ok_or(ComplaintError::NotFound("answer"))
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT document_html FROM complaints WHERE id = $1",
+        )
+        .bind(&c.id)
+        .fetch_one(self.db.pool())
+        .await?
+        .ok_or(ComplaintError::NotFound("answer"))
     }
 
     async fn stored_pdf(&self, id: &str) -> Result<Vec<u8>, ComplaintError> {
-        sqlx::query_scalar::<_, Option<Vec<u8>>>("SELECT document_pdf FROM complaints WHERE id = $1")
-            .bind(id)
-            .fetch_one(self.db.pool())
-            .await?
-            .ok_or(ComplaintError::NotFound("answer"))
+        sqlx::query_scalar::<_, Option<Vec<u8>>>(
+            "SELECT document_pdf FROM complaints WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(self.db.pool())
+        .await?
+        .ok_or(ComplaintError::NotFound("answer"))
     }
 
     /// Re-checks the head's signature over the stored PDF.
@@ -367,11 +449,15 @@ impl Complaints {
                     reasons.push(r);
                 }
             }
-            Some(k) => reasons.push(format!("key {key_id} belongs to {}, not {signer}", k.username)),
+            Some(k) => reasons.push(format!(
+                "key {key_id} belongs to {}, not {signer}",
+                k.username
+            )),
             None => reasons.push(format!("no public key {key_id} is on record")),
         }
         if actual != recorded {
-            reasons.push("the stored PDF's SHA-256 differs from the one recorded at signing".into());
+            reasons
+                .push("the stored PDF's SHA-256 differs from the one recorded at signing".into());
         }
         Ok(DocumentCheck {
             complaint_id: c.id,

@@ -130,7 +130,11 @@ fn urgency(s: Status) -> u8 {
     }
 }
 
-async fn case_items(db: &Db, schedule: &Schedule, today: Date) -> Result<Vec<OpenItem>, sqlx::Error> {
+async fn case_items(
+    db: &Db,
+    schedule: &Schedule,
+    today: Date,
+) -> Result<Vec<OpenItem>, sqlx::Error> {
     let warn = Some((&*schedule.calendar, schedule.rules.warn_working_days));
     let rows = sqlx::query(
         "SELECT c.id, c.office_code, d.step, d.due_on, d.legal_basis \
@@ -159,7 +163,11 @@ async fn case_items(db: &Db, schedule: &Schedule, today: Date) -> Result<Vec<Ope
     Ok(out)
 }
 
-async fn complaint_items(db: &Db, schedule: &Schedule, today: Date) -> Result<Vec<OpenItem>, sqlx::Error> {
+async fn complaint_items(
+    db: &Db,
+    schedule: &Schedule,
+    today: Date,
+) -> Result<Vec<OpenItem>, sqlx::Error> {
     Ok(crate::complaints::attention::open(db, schedule, today)
         .await?
         .into_iter()
@@ -194,10 +202,12 @@ pub async fn overview(
     let mut offices: BTreeMap<String, OfficeCounts> = BTreeMap::new();
     let mut total = Counts::default();
     for i in &all {
-        let o = offices.entry(i.office.clone()).or_insert_with(|| OfficeCounts {
-            office: i.office.clone(),
-            ..OfficeCounts::default()
-        });
+        let o = offices
+            .entry(i.office.clone())
+            .or_insert_with(|| OfficeCounts {
+                office: i.office.clone(),
+                ..OfficeCounts::default()
+            });
         match i.kind {
             SubjectKind::Case => o.cases.add(i.status),
             SubjectKind::Complaint => o.complaints.add(i.status),
@@ -230,6 +240,7 @@ pub async fn overview(
 pub async fn counts(db: &Db, schedule: &Schedule, today: Date) -> Result<(i64, i64), sqlx::Error> {
     let mut all = case_items(db, schedule, today).await?;
     all.extend(complaint_items(db, schedule, today).await?);
-    let n = |s: Status| i64::try_from(all.iter().filter(|i| i.status == s).count()).unwrap_or(i64::MAX);
+    let n =
+        |s: Status| i64::try_from(all.iter().filter(|i| i.status == s).count()).unwrap_or(i64::MAX);
     Ok((n(Status::Overdue), n(Status::DueSoon)))
 }

@@ -193,6 +193,9 @@ mod tests {
         let err = e.recognise(ScanKind::Png, b"\x89PNG").await.unwrap_err();
         assert!(err.is_retriable());
         let text = err.to_string();
-        assert!(text.contains("[ocr] tesseract") && text.contains("tesseract-ocr-vie"), "{text}");
+        assert!(
+            text.contains("[ocr] tesseract") && text.contains("tesseract-ocr-vie"),
+            "{text}"
+        );
     }
 }

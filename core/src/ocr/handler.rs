@@ -164,7 +164,14 @@ impl Handler for OcrScans {
             recognised.pages,
             proposal.obligations.len()
         );
-        match journey::advance(&mut tx, delivery.journey_id(), MessageState::Handled, Some(&detail)).await {
+        match journey::advance(
+            &mut tx,
+            delivery.journey_id(),
+            MessageState::Handled,
+            Some(&detail),
+        )
+        .await
+        {
             Ok(()) | Err(JourneyError::NotFound(_)) => {}
             Err(e) => return Err(e.into()),
         }

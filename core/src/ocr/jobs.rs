@@ -118,9 +118,7 @@ pub async fn submit(
     .await?;
     tx.commit().await?;
     signal.notify();
-    load(db, &id)
-        .await?
-        .ok_or_else(|| sqlx::Error::RowNotFound)
+    load(db, &id).await?.ok_or_else(|| sqlx::Error::RowNotFound)
 }
 
 /// One job by id.

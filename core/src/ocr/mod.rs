@@ -89,7 +89,10 @@ impl OcrConfig {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'+')
         {
-            return Err(("ocr.language", "must be a Tesseract language such as vie".into()));
+            return Err((
+                "ocr.language",
+                "must be a Tesseract language such as vie".into(),
+            ));
         }
         if self.page_timeout < Duration::from_secs(1) || self.ack_wait < self.page_timeout {
             return Err((
@@ -187,8 +190,14 @@ mod tests {
     #[test]
     fn scans_are_recognised_by_their_first_bytes() {
         assert_eq!(ScanKind::sniff(b"%PDF-1.7\n"), Some(ScanKind::Pdf));
-        assert_eq!(ScanKind::sniff(b"\x89PNG\r\n\x1a\n...."), Some(ScanKind::Png));
-        assert_eq!(ScanKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ScanKind::Jpeg));
+        assert_eq!(
+            ScanKind::sniff(b"\x89PNG\r\n\x1a\n...."),
+            Some(ScanKind::Png)
+        );
+        assert_eq!(
+            ScanKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(ScanKind::Jpeg)
+        );
         assert_eq!(ScanKind::sniff(b"II*\0...."), Some(ScanKind::Tiff));
         assert_eq!(ScanKind::sniff("Bản án số 1".as_bytes()), None);
         for k in [ScanKind::Pdf, ScanKind::Png, ScanKind::Jpeg, ScanKind::Tiff] {

@@ -125,7 +125,8 @@ pub async fn compute(
         if in_period(resolved.as_deref(), &from, &to) {
             f.resolved = 1;
             f.resolved_late = i64::from(
-                resolution_due.is_some_and(|due| resolved.as_deref().is_some_and(|r| r > due.as_str())),
+                resolution_due
+                    .is_some_and(|due| resolved.as_deref().is_some_and(|r| r > due.as_str())),
             );
         }
         let closed_by_end = [&refused, &resolved]

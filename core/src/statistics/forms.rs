@@ -50,7 +50,9 @@ impl FormKind {
         match self {
             Self::Cases => "Kết quả thi hành án dân sự về việc",
             Self::Money => "Kết quả thi hành án dân sự về tiền",
-            Self::Complaints => "Tình hình tiếp nhận, giải quyết khiếu nại, tố cáo về thi hành án dân sự",
+            Self::Complaints => {
+                "Tình hình tiếp nhận, giải quyết khiếu nại, tố cáo về thi hành án dân sự"
+            }
         }
     }
 

@@ -44,10 +44,7 @@ fn the_tables_cover_every_vowel_with_every_tone_and_d() {
     assert_eq!(have, expected);
     // Uppercase entries are the uppercase of the lowercase ones, marks included.
     for (u, v) in vni::TABLE.iter().filter(|(u, _)| u.is_lowercase()) {
-        let (uu, vu) = vni::TABLE
-            .iter()
-            .find(|(x, _)| *x == upper(*u))
-            .unwrap();
+        let (uu, vu) = vni::TABLE.iter().find(|(x, _)| *x == upper(*u)).unwrap();
         assert_eq!(*vu, v.to_uppercase(), "{u} / {uu}");
     }
     // TCVN3 has a code for every lowercase letter and the seven uppercase bases.
@@ -63,7 +60,11 @@ fn the_tables_cover_every_vowel_with_every_tone_and_d() {
 fn vni_round_trips_every_letter_in_both_cases() {
     for c in lowercase_letters() {
         for letter in [c, upper(c)] {
-            for text in [letter.to_string(), format!("t{letter}n"), format!("T{letter}N")] {
+            for text in [
+                letter.to_string(),
+                format!("t{letter}n"),
+                format!("T{letter}N"),
+            ] {
                 let legacy = from_unicode(&text, Encoding::Vni);
                 assert!(legacy.chars().all(|x| u32::from(x) <= 0xFF), "{legacy}");
                 assert_eq!(to_unicode(&legacy, Encoding::Vni), text, "{letter}");
@@ -112,7 +113,10 @@ fn old_judgment_phrases_convert() {
 fn detection_tells_the_encodings_apart() {
     let text = "Buộc bà Trần Thị Bình phải trả cho ông Nguyễn Văn An số tiền 150.000.000 đồng.";
     assert_eq!(detect(text).encoding, Encoding::Unicode);
-    assert_eq!(detect("Court fee 7,500,000 VND").encoding, Encoding::Unicode);
+    assert_eq!(
+        detect("Court fee 7,500,000 VND").encoding,
+        Encoding::Unicode
+    );
     let tcvn3 = from_unicode(text, Encoding::Tcvn3);
     let d = detect(&tcvn3);
     assert_eq!(d.encoding, Encoding::Tcvn3, "{d:?}");
@@ -163,7 +167,13 @@ fn letters(upper_case: bool) -> (Vec<char>, Vec<char>) {
 /// A word in one case (or capitalised with a stated initial) that has a letter stating its
 /// case after the first: what TCVN3 keeps.
 fn tcvn3_word() -> impl Strategy<Value = String> {
-    (0..3u8, any::<prop::sample::Index>(), prop::collection::vec(any::<prop::sample::Index>(), 0..5), any::<prop::sample::Index>(), any::<prop::sample::Index>())
+    (
+        0..3u8,
+        any::<prop::sample::Index>(),
+        prop::collection::vec(any::<prop::sample::Index>(), 0..5),
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+    )
         .prop_map(|(style, first, body, stated, at)| {
             let (lower_all, lower_stated) = letters(false);
             let (upper_all, upper_stated) = letters(true);

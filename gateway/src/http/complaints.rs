@@ -207,8 +207,13 @@ async fn list(
     };
     let c = complaints(&state)?;
     Ok(Json(
-        c.list(&actor, wanted, q.limit.unwrap_or(100), OffsetDateTime::now_utc())
-            .await?,
+        c.list(
+            &actor,
+            wanted,
+            q.limit.unwrap_or(100),
+            OffsetDateTime::now_utc(),
+        )
+        .await?,
     ))
 }
 
@@ -229,7 +234,10 @@ async fn accept(
 ) -> Result<Json<ComplaintView>, AppError> {
     let body: AcceptBody = json_body(&state, body)?;
     let c = complaints(&state)?;
-    Ok(Json(c.accept(&actor, &id, body, OffsetDateTime::now_utc()).await?))
+    Ok(Json(
+        c.accept(&actor, &id, body, OffsetDateTime::now_utc())
+            .await?,
+    ))
 }
 
 async fn refuse(
@@ -240,7 +248,10 @@ async fn refuse(
 ) -> Result<Json<ComplaintView>, AppError> {
     let body: ReasonBody = json_body(&state, body)?;
     let c = complaints(&state)?;
-    Ok(Json(c.refuse(&actor, &id, body, OffsetDateTime::now_utc()).await?))
+    Ok(Json(
+        c.refuse(&actor, &id, body, OffsetDateTime::now_utc())
+            .await?,
+    ))
 }
 
 async fn extend(
@@ -251,7 +262,10 @@ async fn extend(
 ) -> Result<Json<ComplaintView>, AppError> {
     let body: ReasonBody = json_body(&state, body)?;
     let c = complaints(&state)?;
-    Ok(Json(c.extend(&actor, &id, body, OffsetDateTime::now_utc()).await?))
+    Ok(Json(
+        c.extend(&actor, &id, body, OffsetDateTime::now_utc())
+            .await?,
+    ))
 }
 
 async fn resolve(
@@ -262,7 +276,10 @@ async fn resolve(
 ) -> Result<Json<ComplaintView>, AppError> {
     let body: ResolveBody = json_body(&state, body)?;
     let c = complaints(&state)?;
-    Ok(Json(c.resolve(&actor, &id, body, OffsetDateTime::now_utc()).await?))
+    Ok(Json(
+        c.resolve(&actor, &id, body, OffsetDateTime::now_utc())
+            .await?,
+    ))
 }
 
 /// The signed PDF as a response.

@@ -45,7 +45,9 @@ async fn get_overview(
     Query(p): Query<Params>,
 ) -> Result<Json<Overview>, AppError> {
     let kind = match p.kind.as_deref() {
-        Some(k) => Some(SubjectKind::parse(k).ok_or_else(|| invalid("kind", "must be case or complaint"))?),
+        Some(k) => Some(
+            SubjectKind::parse(k).ok_or_else(|| invalid("kind", "must be case or complaint"))?,
+        ),
         None => None,
     };
     let status = match p.status.as_deref() {
@@ -53,7 +55,12 @@ async fn get_overview(
         Some("due_soon") => Some(Status::DueSoon),
         Some("overdue") => Some(Status::Overdue),
         Some("elapsed") => Some(Status::Elapsed),
-        Some(_) => return Err(invalid("status", "must be open, due_soon, overdue or elapsed")),
+        Some(_) => {
+            return Err(invalid(
+                "status",
+                "must be open, due_soon, overdue or elapsed",
+            ))
+        }
         None => None,
     };
     let filter = Filter {
@@ -63,6 +70,13 @@ async fn get_overview(
         limit: p.limit.unwrap_or(200).min(2000),
     };
     let today = vietnam_date(OffsetDateTime::now_utc());
-    let view = overview::overview(&state.db, state.lifecycle.schedule(), &actor, today, &filter).await?;
+    let view = overview::overview(
+        &state.db,
+        state.lifecycle.schedule(),
+        &actor,
+        today,
+        &filter,
+    )
+    .await?;
     Ok(Json(view))
 }

@@ -60,7 +60,10 @@ async fn submit(
             AppError::TooLarge { limit: max_bytes() }
         } else {
             AppError::Invalid {
-                errors: vec![thads_schemas::validation::FieldError::new("body", e.body_text())],
+                errors: vec![thads_schemas::validation::FieldError::new(
+                    "body",
+                    e.body_text(),
+                )],
                 message_id: None,
             }
         }
@@ -98,7 +101,15 @@ async fn submit(
             return Err(AppError::NotFound("case".into()));
         }
     }
-    let job = jobs::submit(&state.db, &state.outbox, &actor, q.case_id.as_deref(), declared, &body).await?;
+    let job = jobs::submit(
+        &state.db,
+        &state.outbox,
+        &actor,
+        q.case_id.as_deref(),
+        declared,
+        &body,
+    )
+    .await?;
     state
         .metrics
         .received(thads_schemas::subjects::IN_SCAN_OCR, "accepted");
