@@ -315,14 +315,12 @@ pub(super) async fn deadline_of(
     .bind(stored_step)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(match row {
-        Some(r) => {
-            let due: String = r.try_get("due_on")?;
-            parse_iso(&due).map(|d| Ok::<_, sqlx::Error>((d, r.try_get("legal_basis")?)))
-        }
-        None => None,
-    }
-    .transpose()?)
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let due: String = r.try_get("due_on")?;
+    let basis: String = r.try_get("legal_basis")?;
+    Ok(parse_iso(&due).map(|d| (d, basis)))
 }
 
 /// Moves a complaint from its loaded state and version to `to` with `sets` (extra

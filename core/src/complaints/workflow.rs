@@ -167,7 +167,6 @@ impl Complaints {
         )
         .await?;
         tx.commit().await?;
-        self.metrics.operation("complaint_accept", "done");
         self.view(actor, id, now).await
     }
 
@@ -207,7 +206,6 @@ impl Complaints {
         )
         .await?;
         tx.commit().await?;
-        self.metrics.operation("complaint_refuse", "done");
         self.view(actor, id, now).await
     }
 
@@ -357,7 +355,6 @@ impl Complaints {
         )
         .await?;
         tx.commit().await?;
-        self.metrics.operation("complaint_resolve", "done");
         tracing::info!(complaint = %c.id, number = %number, key_id = %key_id, "complaint answered and signed");
         self.view(actor, id, now).await
     }
