@@ -158,3 +158,97 @@ pub(super) fn html(c: &Stored, a: &Answer) -> String {
         id = escape(&c.id),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::complaints::State;
+    use thads_schemas::complaint::Stage;
+    use thads_schemas::office::OfficeCode;
+
+    fn stored(kind: ComplaintKind, round: i64) -> Stored {
+        Stored {
+            id: "cmp-1".into(),
+            kind,
+            channel: "reception".into(),
+            round,
+            previous_id: None,
+            complainant_name: "Trần <Thị> Bình".into(),
+            complainant_cccd: "079182005678".into(),
+            complainant_address: Some("45 Nguyễn Trãi".into()),
+            complainant_phone: None,
+            complainant_email: None,
+            case_id: "case-1".into(),
+            against: Against::Officer,
+            target_office: OfficeCode::parse("HCM-KV01").unwrap(),
+            target_officer: Some("chv.an".into()),
+            decision_number: Some("12/QĐ-CCTHADS".into()),
+            decision_date: Some("2026-03-20".into()),
+            stage: Stage::Freeze,
+            subject: "Phong tỏa vượt quá.\nDòng hai.".into(),
+            request: None,
+            resolver_office: OfficeCode::parse("HCM-KV01").unwrap(),
+            routing_basis: String::new(),
+            received_on: "2026-03-25".into(),
+            state: State::Accepted,
+            accepted_on: Some("2026-03-26".into()),
+            refused_on: None,
+            refusal_reason: None,
+            resolved_on: None,
+            outcome: None,
+            findings: None,
+            conclusion: None,
+            document_number: None,
+            document_sha256: None,
+            signature: None,
+            signer: None,
+            signer_name: None,
+            signer_key_id: None,
+            appealed_by: None,
+            extensions: 0,
+            recorded_by: "thu.ky".into(),
+            message_id: "cmp-1".into(),
+            version: 0,
+            created_at: 0,
+        }
+    }
+
+    fn answer() -> Answer {
+        Answer {
+            number: "3/QĐ-GQKN".into(),
+            date: "2026-04-02".into(),
+            outcome: Outcome::PartlyUpheld,
+            findings: "Đã xác minh.".into(),
+            conclusion: "Giải tỏa phần vượt quá.".into(),
+            signer_name: "Phạm Văn Trưởng".into(),
+        }
+    }
+
+    #[test]
+    fn a_first_decision_names_the_parties_and_the_right_to_complain_again() {
+        let h = html(&stored(ComplaintKind::Complaint, 1), &answer());
+        for want in [
+            "Số: 3/QĐ-GQKN",
+            "ngày 02 tháng 04 năm 2026",
+            "PHÒNG THI HÀNH ÁN DÂN SỰ KHU VỰC 1",
+            "giải quyết khiếu nại (lần đầu) của Trần &lt;Thị&gt; Bình",
+            "quyết định số 12/QĐ-CCTHADS ngày 20/03/2026",
+            "Nội dung khiếu nại là đúng một phần.",
+            "<p>Dòng hai.</p>",
+            "cấp trên trực tiếp",
+            "Phạm Văn Trưởng",
+        ] {
+            assert!(h.contains(want), "{want:?} not in the document");
+        }
+        assert!(!h.contains("<Thị>"), "names are escaped");
+    }
+
+    #[test]
+    fn second_decisions_are_final_and_denunciations_concluded() {
+        let h = html(&stored(ComplaintKind::Complaint, 2), &answer());
+        assert!(h.contains("(lần hai)") && h.contains("có hiệu lực thi hành"));
+        let h = html(&stored(ComplaintKind::Denunciation, 1), &answer());
+        assert!(h.contains("<h1>KẾT LUẬN</h1>") && h.contains("Nội dung tố cáo là đúng một phần."));
+    }
+}
