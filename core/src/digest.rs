@@ -1,5 +1,6 @@
 //! The daily deadline digest: each morning every officer and head with an e-mail address gets
-//! the cases of their work list that are overdue or due soon, in Vietnamese. One delivery row
+//! the cases of their work list that are overdue or due soon, in Vietnamese, and each head the
+//! complaints their office must accept or answer soon or has let pass. One delivery row
 //! per person and day is claimed before sending, so restarts and several hub processes never
 //! send the same digest twice; a failed send is retried on a later tick, a few times.
 
@@ -12,6 +13,7 @@ use thads_schemas::office::OfficeCode;
 use time::{Date, OffsetDateTime};
 use tokio_util::sync::CancellationToken;
 
+use crate::complaints::attention::{self, OpenComplaintDeadline};
 use crate::db::{now_ms, Db};
 use crate::deadlines::store::{parse_iso, vietnam_date, Schedule, Status};
 use crate::deadlines::Step;
@@ -108,7 +110,7 @@ impl Digest {
         loop {
             let now = OffsetDateTime::now_utc();
             let today = vietnam_date(now);
-            match worklist::deadline_counts(&self.db, &self.schedule, today).await {
+            match crate::deadlines::overview::counts(&self.db, &self.schedule, today).await {
                 Ok(counts) => {
                     self.metrics.set_deadlines(counts.overdue, counts.due_soon);
                     self.metrics
@@ -172,17 +174,19 @@ impl Digest {
             }
             let list = worklist::for_actor(&self.db, &self.schedule, &actor, day).await?;
             let due = worklist::needing_attention(&list);
-            if due.is_empty() {
+            let complaints = attention::for_head(&self.db, &self.schedule, &actor, day).await?;
+            if due.is_empty() && complaints.is_empty() {
                 self.settle(&username, day, "nothing_due", 0, None, None)
                     .await?;
                 self.metrics.digest("nothing_due");
                 run.nothing_due += 1;
                 continue;
             }
-            let (subject, body) = compose(&actor, day, &due);
+            let (subject, body) = compose(&actor, day, &due, &complaints);
+            let items = due.len() + complaints.len();
             match mailer.send(&email, &subject, &body, None).await {
                 Ok(message_id) => {
-                    self.settle(&username, day, "sent", due.len(), Some(&message_id), None)
+                    self.settle(&username, day, "sent", items, Some(&message_id), None)
                         .await?;
                     self.metrics.digest("sent");
                     run.sent += 1;
@@ -194,7 +198,7 @@ impl Digest {
                         "failed"
                     };
                     tracing::warn!(user = %username, error = %e, "digest e-mail not sent");
-                    self.settle(&username, day, state, due.len(), None, Some(&e.to_string()))
+                    self.settle(&username, day, state, items, None, Some(&e.to_string()))
                         .await?;
                     self.metrics.digest("failed");
                     run.failed += 1;
@@ -272,14 +276,20 @@ fn vn_date(iso: &str) -> String {
     }
 }
 
-/// The digest's subject and plain-text body, in Vietnamese.
-pub fn compose(actor: &Actor, day: Date, items: &[&WorkItem]) -> (String, String) {
+/// The digest's subject and plain-text body, in Vietnamese: the cases, then the complaints.
+pub fn compose(
+    actor: &Actor,
+    day: Date,
+    items: &[&WorkItem],
+    complaints: &[OpenComplaintDeadline],
+) -> (String, String) {
     let count = |s: Status| {
         items
             .iter()
             .flat_map(|i| &i.deadlines)
             .filter(|d| d.status == s)
             .count()
+            + complaints.iter().filter(|d| d.status == s).count()
     };
     let (overdue, soon) = (count(Status::Overdue), count(Status::DueSoon));
     let today = vn_date(&day.to_string());
@@ -309,6 +319,24 @@ pub fn compose(actor: &Actor, day: Date, items: &[&WorkItem]) -> (String, String
             body.push_str(&format!(
                 "    – {what}: hạn cuối {} ({flag}; {})\n",
                 vn_date(&d.due_on),
+                d.legal_basis
+            ));
+        }
+    }
+    if !complaints.is_empty() {
+        body.push_str("\nĐơn khiếu nại, tố cáo do Thủ trưởng đơn vị giải quyết:\n");
+        for d in complaints {
+            let flag = if d.status == Status::Overdue {
+                "QUÁ HẠN"
+            } else {
+                "sắp đến hạn"
+            };
+            body.push_str(&format!(
+                "    – {} {} (hồ sơ {}): hạn cuối {} ({flag}; {})\n",
+                d.title_vi(),
+                d.complaint_id,
+                d.case_id,
+                vn_date(&d.due_on.to_string()),
                 d.legal_basis
             ));
         }

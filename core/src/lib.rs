@@ -13,10 +13,12 @@
 //! - [`cases`]: opening cases from judgments, and the case read side.
 //! - [`requests`]: requests for enforcement, the 5-year limit, the receipt slip.
 //! - [`portal`]: party self-service: VNeID sessions, a party's own cases, online requests, VietQR.
+//! - [`complaints`]: complaints and denunciations, their routing, deadlines and signed answers; the reception log.
 //! - [`replay`]: putting a dead letter back on its subject.
 //! - [`metrics`]: Prometheus metrics.
 //! - [`digest`]: the daily e-mail of overdue and due-soon deadlines.
 //! - [`extractions`]: extraction proposals and the officer's confirmed corrections.
+//! - [`ocr`]: scanned judgments read with Tesseract (Vietnamese) as jobs, into the same extraction.
 //! - [`lifecycle`]: the case state machine and the operations staff perform.
 //! - [`decisions`]: decisions to enforce: draft, submit, approve and sign (PDF), issue.
 //! - [`registers`]: the numbered register books.
@@ -37,6 +39,7 @@ pub mod breaker;
 pub mod bus;
 pub mod calendar;
 pub mod cases;
+pub mod complaints;
 pub mod db;
 pub mod deadlines;
 pub mod decisions;
@@ -50,6 +53,7 @@ pub mod lifecycle;
 pub mod mail;
 pub mod metrics;
 pub mod notice_service;
+pub mod ocr;
 pub mod outbox;
 pub mod partner_http;
 pub mod partners;

@@ -22,6 +22,9 @@ pub enum Book {
     /// Sổ quyết định thi hành án: decisions to enforce, numbered `12/QĐ-THADS` per office and
     /// year when the clerk issues them.
     Decision,
+    /// Sổ giải quyết khiếu nại, tố cáo: the answers to complaints (`3/QĐ-GQKN`) and
+    /// denunciations (`1/KL-GQTC`), numbered per answering office and year.
+    ComplaintDecision,
 }
 
 impl Book {
@@ -32,6 +35,7 @@ impl Book {
             Self::RequestReceipt => "request_receipt",
             Self::Acceptance => "acceptance",
             Self::Decision => "decision",
+            Self::ComplaintDecision => "complaint_decision",
         }
     }
 
@@ -42,6 +46,7 @@ impl Book {
             Self::RequestReceipt => "Sổ nhận đơn yêu cầu thi hành án",
             Self::Acceptance => "Sổ thụ lý thi hành án",
             Self::Decision => "Sổ quyết định thi hành án",
+            Self::ComplaintDecision => "Sổ giải quyết khiếu nại, tố cáo",
         }
     }
 }

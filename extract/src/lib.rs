@@ -12,6 +12,7 @@
 //! - `header`: court, number, date, kind from the number's symbol.
 //! - `segment`, `cues`, `obligations`: clauses of the operative part and their patterns.
 //! - `xml`: the XML form courts push, structured or text-only.
+//! - [`legacy`]: TCVN3 and VNI text (old documents) to Unicode, with detection.
 //!
 //! Results are proposals: an officer confirms or corrects them; [`Extraction::warnings`] says
 //! what could not be read.
@@ -19,6 +20,7 @@
 pub mod amount;
 mod cues;
 mod header;
+pub mod legacy;
 mod mentions;
 mod model;
 mod names;
@@ -50,8 +52,8 @@ pub enum ExtractError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A text judgment that is not UTF-8 (legacy TCVN3 / VNI encodings are not supported).
-    #[error("the text is not UTF-8 (convert legacy TCVN3/VNI files to Unicode first)")]
+    /// A text judgment that is neither UTF-8 nor recognisably TCVN3 or VNI.
+    #[error("the text is not UTF-8, and not recognisably TCVN3 or VNI either (name the encoding)")]
     NotUtf8,
     /// XML that is malformed, hostile, or not a judgment document.
     #[error("XML judgment refused: {0}")]
@@ -123,20 +125,50 @@ pub fn extract_xml(bytes: &[u8]) -> Result<Extraction, ExtractError> {
 /// Extracts from a file, text or XML, chosen by content: XML when the first character after a
 /// byte-order mark and whitespace is `<`.
 pub fn extract_file(path: &Path) -> Result<Extraction, ExtractError> {
+    extract_file_as(path, legacy::EncodingChoice::Auto)
+}
+
+/// Like [`extract_file`], reading a text file in `encoding` (legacy TCVN3 or VNI text is
+/// converted to Unicode first; `Auto` detects it).
+pub fn extract_file_as(
+    path: &Path,
+    encoding: legacy::EncodingChoice,
+) -> Result<Extraction, ExtractError> {
     let bytes = std::fs::read(path).map_err(|source| ExtractError::Io {
         path: path.to_owned(),
         source,
     })?;
-    extract_bytes(&bytes)
+    extract_bytes_as(&bytes, encoding)
 }
 
-/// Extracts from the bytes of a text or XML judgment, chosen by content like [`extract_file`].
+/// Extracts from the bytes of a text or XML judgment, chosen by content like [`extract_file`];
+/// a text in TCVN3 or VNI is detected and converted.
 pub fn extract_bytes(bytes: &[u8]) -> Result<Extraction, ExtractError> {
+    extract_bytes_as(bytes, legacy::EncodingChoice::Auto)
+}
+
+/// Like [`extract_bytes`], reading text in `encoding`. A conversion from a legacy encoding is
+/// said in the warnings, so the officer checks the names it produced.
+pub fn extract_bytes_as(
+    bytes: &[u8],
+    encoding: legacy::EncodingChoice,
+) -> Result<Extraction, ExtractError> {
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'<') {
         return extract_xml(body);
     }
-    let text = std::str::from_utf8(body).map_err(|_| ExtractError::NotUtf8)?;
-    Ok(extract_text(text))
+    let (text, read_as) = legacy::decode(body, encoding).ok_or(ExtractError::NotUtf8)?;
+    let mut extraction = extract_text(&text);
+    if read_as != legacy::Encoding::Unicode {
+        extraction.warnings.insert(
+            0,
+            format!(
+                "the text was in the legacy {} encoding and was converted to Unicode; check \
+                 the names and diacritics",
+                read_as.as_str().to_uppercase()
+            ),
+        );
+    }
+    Ok(extraction)
 }

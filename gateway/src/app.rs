@@ -228,6 +228,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "court evidences are pushed to these courts; the others pull them"
     );
     handlers.push((court_delivery, config.court.delivery.concurrency.get()));
+    // Scanned judgments and requests read by OCR into extractions (docs/ocr.md).
+    handlers.push((
+        thads_core::ocr::handler::OcrScans::new(db.clone(), &config.ocr, config.bus.retry_policy()),
+        config.ocr.concurrency,
+    ));
     for (handler, copies) in handlers {
         for _ in 0..copies {
             let worker = Worker::new(

@@ -38,6 +38,10 @@ pub enum Command {
     Extract {
         /// The judgment file.
         file: PathBuf,
+        /// The text's encoding: `auto` detects legacy TCVN3 and VNI files and converts them to
+        /// Unicode; `unicode`, `tcvn3` or `vni` name it.
+        #[arg(long, default_value = "auto")]
+        encoding: thads_extract::legacy::EncodingChoice,
     },
     /// Working-day arithmetic on the configured Vietnamese calendar.
     Workdays {
@@ -122,8 +126,8 @@ pub fn main() -> anyhow::Result<()> {
     {
         return bank_parse(file);
     }
-    if let Command::Extract { file } = &command {
-        return extract(file);
+    if let Command::Extract { file, encoding } = &command {
+        return extract(file, *encoding);
     }
     if let Command::Audit { action } = &command {
         if crate::cli_audit::is_offline(action) {
@@ -162,6 +166,8 @@ pub fn main() -> anyhow::Result<()> {
         }),
         Command::Serve => {
             crate::http::decisions::install(&config);
+            crate::http::complaints::install(&config)?;
+            crate::http::scans::install(&config.ocr);
             runtime()?.block_on(crate::app::serve(config))
         }
     }
@@ -194,8 +200,11 @@ fn bank_parse(file: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn extract(file: &std::path::Path) -> anyhow::Result<()> {
-    let found = thads_extract::extract_file(file)
+fn extract(
+    file: &std::path::Path,
+    encoding: thads_extract::legacy::EncodingChoice,
+) -> anyhow::Result<()> {
+    let found = thads_extract::extract_file_as(file, encoding)
         .with_context(|| format!("cannot extract from {}", file.display()))?;
     println!("{}", serde_json::to_string_pretty(&found)?);
     Ok(())

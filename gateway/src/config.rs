@@ -75,6 +75,11 @@ pub struct Config {
     pub citizen_oidc: thads_vneid::oidc::CitizenOidcConfig,
     /// Party self-service: session lifetimes and the deposit accounts shown as VietQR codes.
     pub party_portal: crate::party_config::PartyPortalConfig,
+    /// Complaints and denunciations: their time limits per regime, the routing to the
+    /// competent head, the portal's token file (`docs/complaints.md`).
+    pub complaints: thads_core::complaints::ComplaintsConfig,
+    /// OCR of scanned judgments and requests: tools, language, limits (`docs/ocr.md`).
+    pub ocr: thads_core::ocr::OcrConfig,
 }
 
 /// Court intake settings.
@@ -303,6 +308,8 @@ impl Default for Config {
             audit: thads_core::audit::AuditConfig::default(),
             citizen_oidc: thads_vneid::oidc::CitizenOidcConfig::default(),
             party_portal: crate::party_config::PartyPortalConfig::default(),
+            complaints: thads_core::complaints::ComplaintsConfig::default(),
+            ocr: thads_core::ocr::OcrConfig::default(),
         }
     }
 }
@@ -467,6 +474,15 @@ impl Config {
         self.citizen_oidc
             .validate()
             .and_then(|()| self.party_portal.validate())
+            .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
+        thads_core::complaints::ComplaintRules::new(&self.complaints).map_err(|reason| {
+            ConfigError::Invalid {
+                key: "complaints",
+                reason,
+            }
+        })?;
+        self.ocr
+            .validate()
             .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
         if let Err(e) = self.mail.validate() {
             return Err(match e {

@@ -11,6 +11,7 @@
 //! - [`court`]: the canonical court judgment (bản án, quyết định) and its XML form.
 //! - [`bank`]: the payment a bank confirmed on a THADS account (camt.054 credit), on `in.bank.payment`.
 //! - [`request`]: a party's request for enforcement (đơn yêu cầu thi hành án).
+//! - [`complaint`]: a complaint or denunciation about enforcement (khiếu nại, tố cáo).
 //! - [`bank_order`]: account orders to banks (freeze, deduct, release) and their acknowledgements.
 //! - [`notice`]: the command that asks the VNeID connector to deliver a notice (thông báo).
 //! - [`subjects`]: the catalogue of bus subjects.
@@ -23,6 +24,7 @@
 pub mod bank;
 pub mod bank_order;
 pub mod cccd;
+pub mod complaint;
 pub mod court;
 pub mod hash;
 pub mod money;

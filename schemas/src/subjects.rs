@@ -9,6 +9,10 @@ use crate::office::OfficeCode;
 pub const IN_COURT_JUDGMENT: &str = "in.court.judgment";
 /// A citizen filed a request (đơn yêu cầu thi hành án).
 pub const IN_CITIZEN_REQUEST: &str = "in.citizen.request";
+/// A party filed a complaint or denunciation (khiếu nại, tố cáo), online or recorded by staff.
+pub const IN_CITIZEN_COMPLAINT: &str = "in.citizen.complaint";
+/// A scanned judgment or request (PDF or image) waits for OCR and extraction.
+pub const IN_SCAN_OCR: &str = "in.scan.ocr";
 /// A bank confirmed a payment into a THADS deposit account (camt.054).
 pub const IN_BANK_PAYMENT: &str = "in.bank.payment";
 /// A bank acknowledged a freeze, deduction or release order.
@@ -50,9 +54,11 @@ pub const DLQ_PREFIX: &str = "dlq";
 pub const DLQ_ALL: &str = "dlq.>";
 
 /// Every inbound subject, for stream configuration.
-pub const INBOUND: [&str; 7] = [
+pub const INBOUND: [&str; 9] = [
     IN_COURT_JUDGMENT,
     IN_CITIZEN_REQUEST,
+    IN_CITIZEN_COMPLAINT,
+    IN_SCAN_OCR,
     IN_BANK_PAYMENT,
     IN_BANK_ORDER_ACK,
     IN_TREASURY_STATEMENT,

@@ -94,6 +94,9 @@ ensure_tools() {
     command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
     # deploy/prometheus is checked and its alert tests run with promtool.
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    # Scanned judgments: OCR with Tesseract and its Vietnamese model (docs/ocr.md).
+    command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+    [ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata 2>/dev/null)" ] || missing+=(tesseract-ocr-vie)
     if [ "${#missing[@]}" -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

@@ -147,6 +147,40 @@ const MATRIX: &[Line] = &[
         &[(OtherHead, 403)],
     ),
     get("/v1/auth/me", &[(Clerk, 200)], &[]),
+    // Complaints: staff of the answering office and of the office complained of; the head
+    // of the answering office acts (docs/complaints.md).
+    get(
+        "/v1/complaints/{complaint}",
+        &[(Officer, 200), (Clerk, 200), (Admin, 200)],
+        &[(OtherHead, 404), (OtherAdmin, 404)],
+    ),
+    get("/v1/complaints", &[(Officer, 200), (OtherHead, 200)], &[]),
+    Line {
+        method: "POST",
+        path: "/v1/complaints",
+        body: Some("{}"),
+        // Let through, and told what the filing lacks.
+        served: &[(Clerk, 422)],
+        refused: &[(Admin, 403)],
+    },
+    Line {
+        method: "POST",
+        path: "/v1/complaints/{complaint}/accept",
+        body: Some("{}"),
+        served: &[],
+        refused: &[(Officer, 403), (Clerk, 403), (Admin, 403), (OtherHead, 404)],
+    },
+    get(
+        "/v1/complaints/{complaint}/decision.pdf",
+        &[(Officer, 404)],
+        &[(OtherHead, 404)],
+    ),
+    get("/v1/reception/visits", &[(Clerk, 200), (Admin, 200)], &[]),
+    get(
+        "/v1/deadlines/overview",
+        &[(Officer, 200), (OtherAdmin, 200), (Admin, 200)],
+        &[],
+    ),
     // Administrator only.
     get(
         "/v1/admin/audit?limit=5",
@@ -195,6 +229,10 @@ const PARTNER: &[&str] = &[
     "/v1/bank/notifications",
     "/v1/bank/orders/acks",
     "/v1/vneid/receipts",
+    // The party portal, with its bearer token (docs/complaints.md).
+    "/v1/portal/complaints",
+    "/v1/portal/complaints/{id}/status",
+    "/v1/portal/complaints/{id}/decision",
 ];
 
 /// Public by design.
@@ -219,6 +257,7 @@ struct Fixture {
     payload_message: String,
     receipt: String,
     order: String,
+    complaint: String,
 }
 
 impl Fixture {
@@ -229,6 +268,7 @@ impl Fixture {
             .replace("{payload_message}", &self.payload_message)
             .replace("{receipt}", &self.receipt)
             .replace("{order}", &self.order)
+            .replace("{complaint}", &self.complaint)
     }
 }
 
@@ -303,7 +343,26 @@ async fn fixture(hub: &Hub, officer: &str) -> Fixture {
     let rejected: Value = r.json().await.unwrap();
     let payload_message = rejected["message_id"].as_str().unwrap().to_string();
 
+    // A complaint about the officer, recorded at reception.
+    let (status, filed) = hub
+        .post_as(
+            &clerk,
+            "/v1/complaints",
+            &json!({
+                "client_reference": "perm-1",
+                "kind": "complaint",
+                "channel": "reception",
+                "complainant": {"name": "Trần Thị Bình", "cccd": "079182005678"},
+                "target": {"case_id": case_id, "against": "officer"},
+                "subject": "Khiếu nại việc phong tỏa tài khoản."
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{filed:#}");
+    let complaint = filed["complaint"]["id"].as_str().unwrap().to_string();
+
     Fixture {
+        complaint,
         case: case_id,
         message,
         payload_message,

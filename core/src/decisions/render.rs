@@ -184,7 +184,9 @@ pub struct SignatureNote {
     pub signed_sha256: String,
 }
 
-const STYLE: &str = "\
+/// The print style of every document the hub renders (decisions, complaint answers): A4,
+/// DejaVu fonts, the official letterhead's two columns.
+pub const STYLE: &str = "\
 @page { size: A4; margin: 20mm 20mm 20mm 30mm; }
 html { font-family: 'DejaVu Serif', 'Times New Roman', serif; font-size: 12pt; line-height: 1.45; color: #000; }
 body { margin: 0; }
@@ -218,20 +220,42 @@ table.foot td { vertical-align: top; width: 50%; }
 ";
 
 fn date_line(c: &DecisionContent) -> String {
-    match c
-        .date
-        .as_deref()
-        .and_then(crate::deadlines::store::parse_iso)
-    {
+    place_date(
+        &c.place,
+        c.date
+            .as_deref()
+            .and_then(crate::deadlines::store::parse_iso),
+    )
+}
+
+/// "Thành phố Hồ Chí Minh, ngày 05 tháng 03 năm 2026" (dots for a date not yet given),
+/// escaped for HTML.
+pub fn place_date(place: &str, date: Option<time::Date>) -> String {
+    match date {
         Some(d) => format!(
             "{}, ngày {:02} tháng {:02} năm {}",
-            escape(&c.place),
+            escape(place),
             d.day(),
             u8::from(d.month()),
             d.year()
         ),
-        None => format!("{}, ngày …… tháng …… năm ……", escape(&c.place)),
+        None => format!("{}, ngày …… tháng …… năm ……", escape(place)),
     }
+}
+
+/// The official letterhead: the body above and the issuing office with the number on the
+/// left, the national motto and the place and date on the right. `number` and `date_line`
+/// are HTML (already escaped).
+pub fn letterhead(parent_body: &str, office_name: &str, number: &str, date_line: &str) -> String {
+    format!(
+        "<table class=\"head\"><tr>\
+<td class=\"left\"><div class=\"upper\">{parent}</div><div class=\"b upper\">{office}</div><span class=\"rule\"></span>\
+<div>Số: {number}</div></td>\
+<td class=\"right\"><div class=\"b nowrap\">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div><div class=\"b nowrap\">Độc lập - Tự do - Hạnh phúc</div>\
+<span class=\"rule\"></span><div class=\"i\">{date_line}</div></td></tr></table>\n",
+        parent = escape(parent_body),
+        office = escape(office_name),
+    )
 }
 
 fn party_html(p: &super::content::PartyLine) -> String {
@@ -342,11 +366,7 @@ pub fn html(c: &DecisionContent, note: Option<&SignatureNote>) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">\
 <title>Quyết định thi hành án {number}</title><style>{STYLE}</style></head><body>\n\
-<table class=\"head\"><tr>\
-<td class=\"left\"><div class=\"upper\">{parent}</div><div class=\"b upper\">{office}</div><span class=\"rule\"></span>\
-<div>Số: {number}</div></td>\
-<td class=\"right\"><div class=\"b nowrap\">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div><div class=\"b nowrap\">Độc lập - Tự do - Hạnh phúc</div>\
-<span class=\"rule\"></span><div class=\"i\">{date}</div></td></tr></table>\n\
+{head}\
 <h1>QUYẾT ĐỊNH</h1><div class=\"subtitle\">{title}</div>\n\
 <div class=\"issuer\">{issuer}</div>\n\
 <div class=\"bases\">{bases}</div>\n\
@@ -359,9 +379,7 @@ tổ chức, cá nhân có liên quan chịu trách nhiệm thi hành Quyết đ
 <table class=\"foot\"><tr><td class=\"recipients\"><div class=\"b i\">Nơi nhận:</div><ul>{recipients}</ul></td>\
 <td class=\"sign\"><div class=\"b upper\">{issuer}</div>{signed_mark}<div class=\"b\">{signer}</div></td></tr></table>\n\
 {note_html}\n</body></html>\n",
-        parent = escape(&c.parent_body),
-        office = escape(&c.office_name),
-        date = date_line(c),
+        head = letterhead(&c.parent_body, &c.office_name, &number, &date_line(c)),
         issuer = escape(&c.issuer_title),
         debtors = debtors_html,
         others = others_html,

@@ -125,6 +125,7 @@ pub fn to_xlsx(form: &Form) -> Result<Vec<u8>, ExportError> {
     sheet.set_name(match form.kind {
         super::forms::FormKind::Cases => "Về việc",
         super::forms::FormKind::Money => "Về tiền",
+        super::forms::FormKind::Complaints => "Khiếu nại, tố cáo",
     })?;
     sheet.write_string_with_format(0, 0, form.title, &title)?;
     sheet.write_string(1, 0, form.period.label())?;

@@ -18,6 +18,9 @@ pub enum FormKind {
     Cases,
     /// Biểu (2): kết quả thi hành án dân sự về tiền.
     Money,
+    /// Complaints and denunciations received and answered (built by
+    /// [`super::complaints::form`], not by [`build`]).
+    Complaints,
 }
 
 impl FormKind {
@@ -26,17 +29,18 @@ impl FormKind {
         match s {
             "cases" => Ok(Self::Cases),
             "money" => Ok(Self::Money),
+            "complaints" => Ok(Self::Complaints),
             _ => Err(ParamError {
                 field: "form",
-                reason: "must be cases or money".into(),
+                reason: "must be cases, money or complaints".into(),
             }),
         }
     }
 
-    /// The measure the form shows.
+    /// The measure the form shows (complaints are counted one by one, like cases).
     pub fn measure(self) -> Measure {
         match self {
-            Self::Cases => Measure::Cases,
+            Self::Cases | Self::Complaints => Measure::Cases,
             Self::Money => Measure::Money,
         }
     }
@@ -46,6 +50,9 @@ impl FormKind {
         match self {
             Self::Cases => "Kết quả thi hành án dân sự về việc",
             Self::Money => "Kết quả thi hành án dân sự về tiền",
+            Self::Complaints => {
+                "Tình hình tiếp nhận, giải quyết khiếu nại, tố cáo về thi hành án dân sự"
+            }
         }
     }
 
@@ -54,6 +61,7 @@ impl FormKind {
         match self {
             Self::Cases => "ket-qua-thads-ve-viec",
             Self::Money => "ket-qua-thads-ve-tien",
+            Self::Complaints => "khieu-nai-to-cao",
         }
     }
 }
@@ -209,7 +217,7 @@ pub fn header(spec: &ColumnSpec, kind: FormKind, period: &Period) -> &'static st
         return "Kỳ trước chuyển sang";
     }
     match kind {
-        FormKind::Cases => spec.header_cases,
+        FormKind::Cases | FormKind::Complaints => spec.header_cases,
         FormKind::Money => spec.header_money,
     }
 }

@@ -5,10 +5,12 @@
 //! - [`compute`]: pulls per-case facts for a period from the case tables and tallies them.
 //! - [`forms`]: the main report forms (biểu mẫu) built from the figures.
 //! - [`export`]: the forms as CSV and XLSX.
+//! - [`complaints`]: complaints and denunciations received, answered and overdue.
 //!
 //! `docs/statistics.md` gives the definitions, formulas and the choices still to confirm
 //! against Thông tư 05/2024/TT-BTP.
 
+pub mod complaints;
 mod compute;
 pub mod export;
 #[cfg(test)]

@@ -6,8 +6,10 @@ pub mod auth;
 mod bank;
 mod bank_orders;
 mod cases;
+pub(crate) mod complaints;
 mod console_api;
 mod court;
+mod deadlines;
 pub(crate) mod decisions;
 mod disbursement;
 mod extract;
@@ -17,12 +19,15 @@ mod ops;
 pub mod partner_limit;
 pub mod party;
 mod payouts;
+mod portal;
 pub mod problem;
 mod read;
 mod receipts;
+mod reception;
 mod reconciliation;
 mod reports;
 mod requests;
+pub(crate) mod scans;
 mod treasury;
 mod verification;
 pub(crate) mod vneid;
@@ -230,6 +235,11 @@ pub fn router(state: AppState) -> Router {
         .merge(treasury::routes())
         .merge(openapi::routes())
         .merge(party::routes())
+        .merge(complaints::routes())
+        .merge(portal::routes())
+        .merge(reception::routes())
+        .merge(deadlines::routes())
+        .merge(scans::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

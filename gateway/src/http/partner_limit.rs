@@ -29,6 +29,7 @@ fn partner_subject(path: &str) -> Option<&'static str> {
         "/v1/bank/notifications" => subjects::IN_BANK_PAYMENT,
         "/v1/bank/orders/acks" => subjects::IN_BANK_ORDER_ACK,
         "/v1/vneid/receipts" => subjects::IN_VNEID_RECEIPT,
+        p if p.starts_with("/v1/portal/complaints") => subjects::IN_CITIZEN_COMPLAINT,
         _ => return None,
     })
 }

@@ -1,6 +1,6 @@
 //! Statistics and report forms over HTTP: `GET /v1/statistics` (the figures as JSON, with
-//! their breakdowns) and `GET /v1/reports/{form}` (the case or money form as JSON, CSV or
-//! XLSX). Both take the period as `year=2026`, `month=2026-03` or `from=…&to=…`, and the rows
+//! their breakdowns, and the complaints received and answered) and `GET /v1/reports/{form}`
+//! (the case, money or complaints form as JSON, CSV or XLSX). Both take the period as `year=2026`, `month=2026-03` or `from=…&to=…`, and the rows
 //! as `level=nation|province|office` with an optional `code` (a province or an office).
 
 use axum::extract::State;
@@ -100,6 +100,8 @@ struct StatisticsAnswer {
     scope: Scope,
     level: Level,
     rows: Vec<Row>,
+    /// Complaints and denunciations answered by the same units (`statistics::complaints`).
+    complaints: Vec<thads_core::statistics::complaints::ComplaintRow>,
 }
 
 /// `GET /v1/statistics?year=2026&level=province&code=HCM`: the figures of the units at
@@ -141,7 +143,9 @@ async fn get_statistics(
     let stats = statistics::compute(&state.db, &period, &selection.scope)
         .await
         .map_err(stats_problem)?;
+    let complaints = complaint_stats(&state, &period, &selection).await?;
     Ok(Json(StatisticsAnswer {
+        complaints: complaints.rows(selection.level),
         rows: stats.rows(selection.level),
         period,
         scope: selection.scope,
@@ -191,10 +195,15 @@ async fn get_report(
     may_see(&actor, &selection)?;
     let format =
         OutputFormat::parse(params.get("format").unwrap_or("json")).map_err(param_problem)?;
-    let stats = statistics::compute(&state.db, &period, &selection.scope)
-        .await
-        .map_err(stats_problem)?;
-    let form = forms::build(&stats, kind, &selection);
+    let form = if kind == FormKind::Complaints {
+        let stats = complaint_stats(&state, &period, &selection).await?;
+        thads_core::statistics::complaints::form(&stats, &period, &selection)
+    } else {
+        let stats = statistics::compute(&state.db, &period, &selection.scope)
+            .await
+            .map_err(stats_problem)?;
+        forms::build(&stats, kind, &selection)
+    };
     let body = match format {
         OutputFormat::Json => {
             serde_json::to_vec(&form).map_err(|e| AppError::Internal(e.to_string()))?
@@ -223,6 +232,20 @@ async fn get_report(
         body,
     )
         .into_response())
+}
+
+/// The complaint figures of the selection's scope for the period (open ones judged today at
+/// the latest).
+async fn complaint_stats(
+    state: &AppState,
+    period: &Period,
+    selection: &Selection,
+) -> Result<thads_core::statistics::complaints::ComplaintStats, AppError> {
+    let today = thads_core::deadlines::store::vietnam_date(time::OffsetDateTime::now_utc());
+    Ok(
+        thads_core::statistics::complaints::compute(&state.db, period, &selection.scope, today)
+            .await?,
+    )
 }
 
 /// Who may see which figures: the national department (`CUC`) everything; a provincial body
