@@ -145,6 +145,10 @@ pub fn main() -> anyhow::Result<()> {
         Command::Config {
             action: ConfigAction::Check,
         } => {
+            // The partner TLS files are read and matched too: a bad one names its key.
+            if config.partner_tls.enabled() {
+                crate::partner_tls::tls::load(&config.partner_tls)?;
+            }
             println!("configuration is valid");
             Ok(())
         }

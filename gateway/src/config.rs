@@ -70,6 +70,9 @@ pub struct Config {
     pub verification: thads_core::verification::VerificationConfig,
     /// The audit trail: how often appended entries are chained and sealed (`docs/audit.md`).
     pub audit: thads_core::audit::AuditConfig,
+    /// The partner TLS listener: partners identified by client certificate
+    /// (`docs/partner-tls.md`).
+    pub partner_tls: crate::partner_tls::config::PartnerTlsConfig,
 }
 
 /// Court intake settings.
@@ -296,6 +299,7 @@ impl Default for Config {
             render: thads_core::decisions::render::RenderConfig::default(),
             staff_signing: thads_core::decisions::keys::StaffSigningConfig::default(),
             audit: thads_core::audit::AuditConfig::default(),
+            partner_tls: crate::partner_tls::config::PartnerTlsConfig::default(),
         }
     }
 }
@@ -457,6 +461,9 @@ impl Config {
         self.verification
             .validate()
             .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
+        self.partner_tls
+            .validate(self.listen)
+            .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
         if let Err(e) = self.mail.validate() {
             return Err(match e {
                 thads_core::mail::MailError::Config { key, reason } => {
@@ -514,7 +521,8 @@ pub fn mask_password(url: &str) -> String {
     }
 }
 
-fn mask_path<S: Serializer>(value: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+/// Shows a configured secret file's path as `***`.
+pub(crate) fn mask_path<S: Serializer>(value: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
     match value {
         Some(_) => s.serialize_str("***"),
         None => s.serialize_none(),

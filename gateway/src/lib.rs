@@ -6,6 +6,7 @@
 //! - [`cli`]: the command line (and `cli_*`: its bank, staff, partner and audit commands).
 //! - [`app`]: start-up wiring and graceful shutdown.
 //! - [`http`]: the axum router (partner, read side, operations).
+//! - [`partner_tls`]: the partner TLS listener (client certificates).
 
 pub mod app;
 pub mod cli;
@@ -13,6 +14,8 @@ pub mod cli_audit;
 pub mod cli_bank;
 pub mod cli_keys;
 pub mod cli_partner;
+pub mod cli_partner_tls;
 pub mod cli_staff;
 pub mod config;
 pub mod http;
+pub mod partner_tls;

@@ -197,14 +197,22 @@ pub async fn record(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    let rows = sqlx::query("SELECT alert_key, first_seen, mailed_at FROM alerts WHERE resolved_at IS NULL")
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT alert_key, first_seen, mailed_at FROM alerts WHERE resolved_at IS NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     tx.commit().await?;
     let mut since = BTreeMap::new();
     for r in &rows {
         let key: String = r.try_get("alert_key")?;
-        since.insert(key, (r.try_get::<i64, _>("first_seen")?, r.try_get::<Option<i64>, _>("mailed_at")?));
+        since.insert(
+            key,
+            (
+                r.try_get::<i64, _>("first_seen")?,
+                r.try_get::<Option<i64>, _>("mailed_at")?,
+            ),
+        );
     }
     let mut unmailed = Vec::new();
     let current: Vec<Alert> = current

@@ -7,12 +7,13 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use sqlx::Row;
 use thads_bank::orders::store::{self, OrderView};
-use thads_bank::orders::{issue, on_ack, AckError, AckOutcome, IssueError};
+use thads_bank::orders::{issue, on_ack_from, AckError, IssueError};
 use thads_core::db::{now_ms, rfc3339};
 use thads_core::deadlines::store::vietnam_date;
 use thads_core::lifecycle::orders::apply;
@@ -27,6 +28,7 @@ use thads_schemas::validation::FieldError;
 use time::Date;
 
 use super::auth::{require_office, require_role, visible_case, CurrentActor};
+use super::partner_gate::{wrong_partner, CertifiedPartner};
 use super::problem::AppError;
 use super::AppState;
 
@@ -75,14 +77,17 @@ fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
 /// 409 when the order was already settled differently.
 async fn post_ack(
     State(state): State<AppState>,
+    certified: Option<Extension<CertifiedPartner>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<AckOutcome>, AppError> {
+) -> Result<Response, AppError> {
     state.open_for_partners()?;
     let body = state.body(body)?;
     require_json(&headers)?;
     let metrics = &state.metrics;
-    match on_ack(&state.db, &state.outbox, &body).await {
+    // A bank identified by its certificate acknowledges only the orders addressed to it.
+    let sender = certified.map(|Extension(CertifiedPartner(bank))| bank.code);
+    match on_ack_from(&state.db, &state.outbox, &body, sender.as_deref()).await {
         Ok(outcome) => {
             let label = if outcome.duplicate {
                 "duplicate"
@@ -90,8 +95,22 @@ async fn post_ack(
                 "accepted"
             };
             metrics.received(subjects::IN_BANK_ORDER_ACK, label);
-            Ok(Json(outcome))
+            Ok(Json(outcome).into_response())
         }
+        Err(AckError::WrongBank {
+            order_id,
+            sender,
+            message_id,
+        }) => Ok(wrong_partner(
+            &state,
+            subjects::IN_BANK_ORDER_ACK,
+            "/order_id",
+            format!(
+                "order {order_id} is addressed to another bank; bank {sender} acknowledges only \
+                 its own orders"
+            ),
+            Some(message_id),
+        )),
         Err(AckError::Refused {
             message_id, errors, ..
         }) => {

@@ -184,12 +184,11 @@ async fn post_replay_many(
     if request.message_ids.is_empty() || request.message_ids.len() > 500 {
         return Err(invalid("/message_ids", "name 1 to 500 messages"));
     }
-    let visible: std::collections::HashSet<String> =
-        dead_letters::list(&state.db, &actor, 1000)
-            .await?
-            .into_iter()
-            .map(|d| d.message_id)
-            .collect();
+    let visible: std::collections::HashSet<String> = dead_letters::list(&state.db, &actor, 1000)
+        .await?
+        .into_iter()
+        .map(|d| d.message_id)
+        .collect();
     let mut out = Vec::with_capacity(request.message_ids.len());
     for id in request.message_ids {
         if !visible.contains(&id) {

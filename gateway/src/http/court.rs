@@ -19,6 +19,7 @@ use thads_court::{accept_signed_judgment, Acceptance, IntakeError, Signing};
 use thads_schemas::subjects;
 use thads_schemas::validation::FieldError;
 
+use super::partner_gate::{wrong_partner, CertifiedPartner};
 use super::problem::{AppError, Problem};
 use super::{require_xml, AppState};
 
@@ -30,6 +31,7 @@ pub(crate) const RECEIPT_TYPE: &str = "urn:thads:receipt:v1";
 pub(crate) async fn post_judgment(
     State(state): State<AppState>,
     trust: Option<Extension<Trust>>,
+    certified: Option<Extension<CertifiedPartner>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
@@ -45,6 +47,7 @@ pub(crate) async fn post_judgment(
     let signing = Signing {
         presented: signature_headers(&headers),
         required: trust.as_ref().is_some_and(|t| t.require_court_signatures),
+        certificate_court: certified.map(|Extension(CertifiedPartner(p))| p.code),
     };
     let outcome =
         accept_signed_judgment(&state.db, &state.outbox, &body, "application/xml", &signing).await;
@@ -88,6 +91,20 @@ pub(crate) async fn post_judgment(
                 .received(subjects::IN_COURT_JUDGMENT, "rejected");
             Ok(signature_refused(&refusal, message_id))
         }
+        Err(IntakeError::WrongCourt {
+            message_id,
+            certificate,
+            court,
+        }) => Ok(wrong_partner(
+            &state,
+            subjects::IN_COURT_JUDGMENT,
+            "Judgment/Court/@code",
+            format!(
+                "the client certificate is court {certificate}'s; a court pushes only its own \
+                 documents, and this one is court {court}'s"
+            ),
+            Some(message_id),
+        )),
         Err(IntakeError::Conflict { message_id }) => {
             state
                 .metrics

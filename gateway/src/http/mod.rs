@@ -12,6 +12,7 @@ pub(crate) mod decisions;
 mod disbursement;
 mod extractions;
 mod ops;
+pub mod partner_gate;
 pub mod partner_limit;
 mod payouts;
 pub mod problem;
@@ -66,6 +67,9 @@ pub struct AppState {
     pub certificates: thads_core::admin::alerts::CertificateSource,
     /// Staff sign-in settings (lock-out, session lifetimes, cookie); set by [`AppState::with_staff`].
     pub staff: Arc<crate::config::StaffConfig>,
+    /// Whether the plain listener serves the partner endpoints (no partner TLS listener, or
+    /// `partner_tls.allow_plain_partners`); see [`partner_gate`].
+    pub partners_on_plain: bool,
     maintenance: Arc<AtomicBool>,
 }
 
@@ -95,6 +99,7 @@ impl AppState {
             .map(Arc::new),
             certificates: Arc::new(Vec::new),
             staff: Arc::default(),
+            partners_on_plain: true,
             digest: None,
             maintenance: Arc::new(AtomicBool::new(maintenance)),
         }
@@ -109,6 +114,18 @@ impl AppState {
     /// The state with the digest service (for `POST /v1/admin/digest`).
     pub fn with_digest(mut self, digest: Arc<thads_core::digest::Digest>) -> Self {
         self.digest = Some(digest);
+        self
+    }
+
+    /// The state with the partner TLS settings: whether the plain listener still serves
+    /// partners, and the certificates the expiry alerts watch.
+    pub fn with_partner_tls(
+        mut self,
+        partners_on_plain: bool,
+        certificates: thads_core::admin::alerts::CertificateSource,
+    ) -> Self {
+        self.partners_on_plain = partners_on_plain;
+        self.certificates = certificates;
         self
     }
 
@@ -216,6 +233,10 @@ pub fn router(state: AppState) -> Router {
         .merge(console_api::routes())
         .merge(treasury::routes())
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            partner_gate::gate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             partner_limit::limit,

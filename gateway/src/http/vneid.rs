@@ -26,6 +26,7 @@ use thads_vneid::receipts::{self, Accepted, ReceiptError, ReceiptToken};
 use time::{Date, OffsetDateTime};
 
 use super::auth::{require_role, CurrentActor};
+use super::partner_gate::CertifiedPartner;
 use super::problem::AppError;
 use super::AppState;
 
@@ -61,27 +62,43 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
     }
 }
 
-/// Takes one receipt or a batch from VNeID.
-async fn post_receipts(
-    State(state): State<AppState>,
+/// The receipt token check of the plain listener: 503 while no token is configured, 401
+/// without the right one.
+fn check_receipt_token(
+    state: &AppState,
     token: Option<Extension<Arc<ReceiptToken>>>,
-    headers: HeaderMap,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Response, AppError> {
-    state.open_for_partners()?;
+    headers: &HeaderMap,
+) -> Result<(), AppError> {
     let configured = token.filter(|Extension(t)| t.is_configured());
     let Some(Extension(token)) = configured else {
         return Err(AppError::Unavailable(
             "Receipts are not enabled: vneid.receipt_token is not configured.".into(),
         ));
     };
-    if !bearer(&headers).is_some_and(|t| token.verify(t)) {
+    if !bearer(headers).is_some_and(|t| token.verify(t)) {
         state
             .metrics
             .received(subjects::IN_VNEID_RECEIPT, "unauthorized");
         return Err(AppError::Unauthorized(
             "Receipts need `Authorization: Bearer <the VNeID receipt token>`.".into(),
         ));
+    }
+    Ok(())
+}
+
+/// Takes one receipt or a batch from VNeID.
+async fn post_receipts(
+    State(state): State<AppState>,
+    token: Option<Extension<Arc<ReceiptToken>>>,
+    certified: Option<Extension<CertifiedPartner>>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, AppError> {
+    state.open_for_partners()?;
+    // Over the partner TLS listener VNeID is identified by its client certificate (the gate
+    // lets no other partner kind reach this route); the token is for the plain listener.
+    if certified.is_none() {
+        check_receipt_token(&state, token, &headers)?;
     }
     let body = state.body(body)?;
     let media = headers
