@@ -59,6 +59,7 @@ pub struct Metrics {
     notices_served: Family<ChannelLabels, Counter>,
     registry_queries: Family<RegistryLabels, Counter>,
     court_deliveries: Family<CourtLabels, Counter>,
+    partner_tls_handshakes: Family<OutcomeLabels, Counter>,
     circuits: std::sync::Mutex<std::collections::BTreeMap<String, i64>>,
 }
 
@@ -231,9 +232,16 @@ impl Metrics {
             "Evidences pushed to courts, by court and outcome (delivered, failed attempt, skipped: no endpoint)",
             court_deliveries.clone(),
         );
+        let partner_tls_handshakes = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "thads_partner_tls_handshakes",
+            "TLS handshakes on the partner listener, by outcome (accepted; refused: no client certificate, another CA's, expired, timed out)",
+            partner_tls_handshakes.clone(),
+        );
         Self {
             circuits: Default::default(),
             court_deliveries,
+            partner_tls_handshakes,
             circuit_state,
             overdue_by_office,
             notices_served,
@@ -336,6 +344,15 @@ impl Metrics {
         self.operations
             .get_or_create(&OperationLabels {
                 operation: operation.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    /// Counts a TLS handshake on the partner listener (`accepted` or `refused`).
+    pub fn partner_tls_handshake(&self, outcome: &str) {
+        self.partner_tls_handshakes
+            .get_or_create(&OutcomeLabels {
                 outcome: outcome.to_string(),
             })
             .inc();

@@ -254,12 +254,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         config.digest.clone(),
     ));
     tasks.spawn(Digest::run((*digest).clone(), shutdown.clone()));
+    // The partner TLS listener's settings, read now so a bad file stops the start.
+    let partner_tls = config
+        .partner_tls
+        .enabled()
+        .then(|| crate::partner_tls::tls::load(&config.partner_tls))
+        .transpose()?;
+    let certificates =
+        crate::partner_tls::book::CertificateBook::for_hub(&config, partner_tls.as_ref());
+    tasks.spawn(certificates.clone().run(db.clone(), shutdown.clone()));
     // Alerts for the console, mailed to administrators when first raised (docs/console.md).
     let alert_watcher = thads_core::admin::alerts::AlertWatcher {
         db: db.clone(),
         metrics: metrics.clone(),
         mailer: mailer.clone(),
-        certificates: Arc::new(Vec::new),
+        certificates: certificates.source(),
         every: std::time::Duration::from_secs(60),
     };
     tasks.spawn(alert_watcher.run(shutdown.clone()));
@@ -309,6 +318,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .with_party(
         crate::http::party::PartyPortal::new(&config.citizen_oidc, config.party_portal.clone())
             .context("the [citizen_oidc] configuration")?,
+    )
+    .with_partner_tls(
+        config.partner_tls.partners_on_plain(),
+        certificates.source(),
     );
     crate::http::auth::warn_if_no_accounts(&db).await;
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -328,13 +341,28 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if receipt_token.is_none() {
         tracing::warn!("vneid.receipt_token is not set: VNeID delivery receipts are refused (503) until it is configured");
     }
+    let app = crate::http::vneid::with_receipt_token(router(state), receipt_token.as_deref())
+        .layer(axum::Extension(trust))
+        .layer(axum::Extension(verifier));
+    let partner_listener = match partner_tls {
+        Some(setup) => crate::partner_tls::start(
+            &config.partner_tls,
+            setup,
+            app.clone(),
+            metrics.clone(),
+            shutdown.clone(),
+        )
+        .await?
+        .map(|(task, address)| {
+            tracing::info!(%address, "partner endpoints are served over TLS to registered client certificates");
+            task
+        }),
+        None => None,
+    };
     let stop = shutdown.clone();
     axum::serve(
         listener,
-        crate::http::vneid::with_receipt_token(router(state), receipt_token.as_deref())
-            .layer(axum::Extension(trust))
-            .layer(axum::Extension(verifier))
-            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
         wait_for_signal().await;
@@ -344,6 +372,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await
     .context("HTTP server failed")?;
     shutdown.cancel();
+    if let Some(task) = partner_listener {
+        let _ = task.await;
+    }
     metrics.set_down();
     while tasks.join_next().await.is_some() {}
     db.close().await;

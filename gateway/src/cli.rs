@@ -109,8 +109,14 @@ pub enum WorkdaysAction {
 /// Configuration actions.
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
-    /// Validate the configuration and exit non-zero with the key at fault.
-    Check,
+    /// Validate the configuration and exit non-zero with the key at fault; the partner TLS
+    /// files are read and matched too.
+    Check {
+        /// Check keys and values only, not the files they name (an example configuration on
+        /// a machine without its certificates).
+        #[arg(long)]
+        no_files: bool,
+    },
     /// Print the effective configuration, secrets masked.
     Show,
 }
@@ -147,8 +153,12 @@ pub fn main() -> anyhow::Result<()> {
         Command::Partner { action } => crate::cli_partner::run(&config, action),
         Command::Audit { action } => crate::cli_audit::run(Some(&config), action),
         Command::Config {
-            action: ConfigAction::Check,
+            action: ConfigAction::Check { no_files },
         } => {
+            // The partner TLS files are read and matched too: a bad one names its key.
+            if config.partner_tls.enabled() && !no_files {
+                crate::partner_tls::tls::load(&config.partner_tls)?;
+            }
             println!("configuration is valid");
             Ok(())
         }

@@ -1,6 +1,8 @@
 //! `thads-hub partner ...`: the partner registry from the command line — register a court (or
-//! bank, Treasury, VNeID, national database) with its ed25519 public key, list partners and
-//! keys, revoke a partner or one key, and generate a key pair for tests and demos.
+//! bank, Treasury, VNeID, national database) with its ed25519 public key, its TLS client
+//! certificates and (banks) its accounts (`cli_partner_tls`), list partners, keys and
+//! certificates, revoke a partner, one key or one certificate, and generate a key pair for
+//! tests and demos.
 //!
 //! Only public keys enter the registry; `keygen` writes the private key to a file readable by
 //! its owner and never prints it.
@@ -44,6 +46,13 @@ pub enum PartnerAction {
         /// End of the key's validity, same forms; default unlimited.
         #[arg(long)]
         valid_until: Option<String>,
+        /// The partner's TLS client certificate (PEM or DER; its own certificate first in a
+        /// chain file), registered by its SHA-256 fingerprint; repeat for several.
+        #[arg(long = "cert", value_name = "FILE")]
+        certs: Vec<PathBuf>,
+        /// A THADS deposit account the bank holds (banks only); repeat for several.
+        #[arg(long = "account", value_name = "ACCOUNT")]
+        accounts: Vec<String>,
     },
     /// List partners and their keys.
     List {
@@ -51,14 +60,23 @@ pub enum PartnerAction {
         #[arg(long)]
         json: bool,
     },
-    /// Revoke a partner with every key it has, or with --key only that key. A revoked key is
-    /// never valid again; `partner add` re-activates a partner, which then needs a new key.
+    /// Revoke a partner with every key and certificate it has, or with --key or --cert only
+    /// that key or certificate, or with --account take an account off a bank. A revoked key
+    /// or certificate is never valid again; `partner add` re-activates a partner, which then
+    /// needs a new key and certificate.
     Revoke {
         /// The partner id, <kind>:<code>, e.g. court:TAND79-KV1.
         id: String,
         /// Revoke only this key of the partner.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["cert", "account"])]
         key: Option<String>,
+        /// Revoke only this certificate: its SHA-256 fingerprint as `partner list` shows it
+        /// (colons and upper case accepted).
+        #[arg(long, value_name = "FINGERPRINT", conflicts_with = "account")]
+        cert: Option<String>,
+        /// Take this account off the bank.
+        #[arg(long)]
+        account: Option<String>,
     },
     /// Write a new ed25519 key pair for tests and demos: DIR/private.pem (PKCS#8, owner-only)
     /// and DIR/public.pem (to give to `partner add --key-file`).
@@ -97,6 +115,8 @@ async fn execute(db: &Db, action: PartnerAction) -> anyhow::Result<()> {
             key_id,
             valid_from,
             valid_until,
+            certs,
+            accounts,
         } => {
             let kind = PartnerKind::parse(&kind).ok_or_else(|| unknown_kind(&kind))?;
             let id = PartnerId::new(kind, &code)?;
@@ -164,11 +184,13 @@ async fn execute(db: &Db, action: PartnerAction) -> anyhow::Result<()> {
                     fingerprint(&public)
                 );
             }
+            crate::cli_partner_tls::add(db, &id, &certs, &accounts).await?;
         }
         PartnerAction::List { json } => {
             let partners = registry::list(db).await?;
+            let tls = crate::cli_partner_tls::Listing::read(db).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&partners)?);
+                println!("{}", serde_json::to_string_pretty(&tls.json(&partners)?)?);
                 return Ok(());
             }
             if partners.is_empty() {
@@ -176,6 +198,7 @@ async fn execute(db: &Db, action: PartnerAction) -> anyhow::Result<()> {
             }
             for p in partners {
                 println!("{}\t{}\t{}", p.partner_id, p.status, p.name);
+                tls.print(&p.partner_id);
                 for k in p.keys {
                     println!(
                         "  key {}\t{}\t{} {}\tfrom {}{}",
@@ -191,8 +214,16 @@ async fn execute(db: &Db, action: PartnerAction) -> anyhow::Result<()> {
                 }
             }
         }
-        PartnerAction::Revoke { id, key } => {
+        PartnerAction::Revoke {
+            id,
+            key,
+            cert,
+            account,
+        } => {
             let id = PartnerId::parse(&id)?;
+            if crate::cli_partner_tls::revoke(db, &id, cert.as_deref(), account.as_deref()).await? {
+                return Ok(());
+            }
             match key {
                 Some(key_id) => {
                     registry::revoke_key(db, &id, &key_id).await?;
@@ -207,14 +238,15 @@ async fn execute(db: &Db, action: PartnerAction) -> anyhow::Result<()> {
                 }
                 None => {
                     registry::revoke_partner(db, &id).await?;
+                    thads_core::partners::certificates::revoke_all(db, &id).await?;
                     crate::cli_audit::record_cli_act(
                         db,
                         "partner.revoke",
                         &id.to_string(),
-                        "partner and all its keys revoked",
+                        "partner and all its keys and certificates revoked",
                     )
                     .await?;
-                    println!("{id} and all its keys revoked");
+                    println!("{id} and all its keys and certificates revoked");
                 }
             }
         }

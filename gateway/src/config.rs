@@ -80,6 +80,9 @@ pub struct Config {
     pub complaints: thads_core::complaints::ComplaintsConfig,
     /// OCR of scanned judgments and requests: tools, language, limits (`docs/ocr.md`).
     pub ocr: thads_core::ocr::OcrConfig,
+    /// The partner TLS listener: partners identified by client certificate
+    /// (`docs/partner-tls.md`).
+    pub partner_tls: crate::partner_tls::config::PartnerTlsConfig,
 }
 
 /// Court intake settings.
@@ -310,6 +313,7 @@ impl Default for Config {
             party_portal: crate::party_config::PartyPortalConfig::default(),
             complaints: thads_core::complaints::ComplaintsConfig::default(),
             ocr: thads_core::ocr::OcrConfig::default(),
+            partner_tls: crate::partner_tls::config::PartnerTlsConfig::default(),
         }
     }
 }
@@ -484,6 +488,9 @@ impl Config {
         self.ocr
             .validate()
             .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
+        self.partner_tls
+            .validate(self.listen)
+            .map_err(|(key, reason)| ConfigError::Invalid { key, reason })?;
         if let Err(e) = self.mail.validate() {
             return Err(match e {
                 thads_core::mail::MailError::Config { key, reason } => {
@@ -541,7 +548,8 @@ pub fn mask_password(url: &str) -> String {
     }
 }
 
-fn mask_path<S: Serializer>(value: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+/// Shows a configured secret file's path as `***`.
+pub(crate) fn mask_path<S: Serializer>(value: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
     match value {
         Some(_) => s.serialize_str("***"),
         None => s.serialize_none(),

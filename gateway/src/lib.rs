@@ -7,6 +7,7 @@
 //! - [`app`]: start-up wiring and graceful shutdown.
 //! - [`http`]: the axum router (partner, read side, operations).
 //! - [`party_config`]: the `[party_portal]` settings (party sessions, deposit accounts).
+//! - [`partner_tls`]: the partner TLS listener (client certificates).
 
 pub mod app;
 pub mod cli;
@@ -14,7 +15,9 @@ pub mod cli_audit;
 pub mod cli_bank;
 pub mod cli_keys;
 pub mod cli_partner;
+pub mod cli_partner_tls;
 pub mod cli_staff;
 pub mod config;
 pub mod http;
 pub mod party_config;
+pub mod partner_tls;

@@ -183,6 +183,17 @@ async fn take(
             tracing::warn!(file = %path.display(), %message_id, "bank batch file rejected");
             Ok(FileOutcome::Rejected)
         }
+        // Files name no sender, so no account is refused here; kept rejected all the same.
+        Err(e @ BankIntakeError::NotHolder { .. }) => {
+            file_away(
+                dir,
+                path,
+                "rejected",
+                &[("reason.txt", e.to_string().as_bytes())],
+            )?;
+            metrics.received(subjects::IN_BANK_PAYMENT, "rejected");
+            Ok(FileOutcome::Rejected)
+        }
         Err(BankIntakeError::Storage(e)) => {
             tracing::warn!(file = %path.display(), error = %e, "bank batch file deferred: store unavailable");
             Ok(FileOutcome::Deferred)

@@ -12,6 +12,8 @@ use thads_core::outbox::{self, OutboxSignal};
 use thads_schemas::subjects;
 use thads_schemas::validation::FieldError;
 
+use thads_core::partners::accounts::first_not_held;
+
 use crate::camt054::{parse_camt054, EntryError};
 
 /// What the bank is told.
@@ -51,9 +53,30 @@ pub enum BankIntakeError {
         /// Summary.
         reason: String,
     },
+    /// The sending bank (identified by its client certificate) does not hold an account the
+    /// notification is about; nothing was recorded, the bytes were kept under `message_id`.
+    #[error("account {account} is not held by {partner}")]
+    NotHolder {
+        /// Where the refused bytes are kept.
+        message_id: String,
+        /// The first account the bank does not hold, as the notification writes it.
+        account: String,
+        /// The sending bank (`bank:<code>`).
+        partner: String,
+    },
     /// The store failed; nothing was accepted.
     #[error("storage unavailable: {0}")]
     Storage(#[from] sqlx::Error),
+}
+
+/// The bank a notification came from, identified by its client certificate (the partner TLS
+/// listener), with the THADS accounts the registry says it holds.
+#[derive(Debug, Clone)]
+pub struct BankSender {
+    /// `bank:<code>`.
+    pub partner_id: String,
+    /// Its accounts, as `thads_core::partners::accounts` spells them.
+    pub accounts: Vec<String>,
 }
 
 impl From<journey::JourneyError> for BankIntakeError {
@@ -66,23 +89,63 @@ fn hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Validates and durably accepts one notification.
+/// Validates and durably accepts one notification from a bank not identified otherwise (the
+/// plain listener, the inbox folder).
 pub async fn accept_notification(
     db: &Db,
     signal: &OutboxSignal,
     bytes: &[u8],
 ) -> Result<BankAcceptance, BankIntakeError> {
+    accept_notification_from(db, signal, bytes, None).await
+}
+
+/// Validates and durably accepts one notification; from a `sender` identified by its
+/// certificate, only when every account it covers is one the sender holds.
+pub async fn accept_notification_from(
+    db: &Db,
+    signal: &OutboxSignal,
+    bytes: &[u8],
+    sender: Option<&BankSender>,
+) -> Result<BankAcceptance, BankIntakeError> {
     let content_hash = hash(bytes);
+    let known = sender.map_or("bank:unknown", |s| s.partner_id.as_str());
     let notification = match parse_camt054(bytes) {
         Ok(n) => n,
-        Err(e) => return Err(reject(db, bytes, &content_hash, e.to_string()).await),
+        Err(e) => return Err(reject(db, bytes, &content_hash, known, e.to_string()).await),
     };
+    if let Some(sender) = sender {
+        let accounts = notification
+            .payments
+            .iter()
+            .map(|p| p.account.as_str())
+            .chain(notification.skipped.iter().map(|s| s.account.as_str()));
+        if let Some(account) = first_not_held(&sender.accounts, accounts) {
+            let reason = format!(
+                "account {account} is not held by {}: a bank confirms payments only into the \
+                 THADS accounts it holds",
+                sender.partner_id
+            );
+            return Err(
+                match reject(db, bytes, &content_hash, known, reason).await {
+                    BankIntakeError::Rejected { message_id, .. } => BankIntakeError::NotHolder {
+                        message_id,
+                        account: account.to_string(),
+                        partner: sender.partner_id.clone(),
+                    },
+                    other => other,
+                },
+            );
+        }
+    }
     let message_id = format!("bnk-{}", &content_hash[..24]);
-    let partner = notification
-        .payments
-        .first()
-        .map(|p| format!("bank:{}", p.bank.as_deref().unwrap_or(&p.account)))
-        .unwrap_or_else(|| "bank:unknown".to_string());
+    let partner = match sender {
+        Some(s) => s.partner_id.clone(),
+        None => notification
+            .payments
+            .first()
+            .map(|p| format!("bank:{}", p.bank.as_deref().unwrap_or(&p.account)))
+            .unwrap_or_else(|| "bank:unknown".to_string()),
+    };
     let mut tx = db.begin().await?;
     let new_notification = journey::insert(
         &mut tx,
@@ -166,13 +229,19 @@ pub async fn accept_notification(
     })
 }
 
-async fn reject(db: &Db, bytes: &[u8], content_hash: &str, reason: String) -> BankIntakeError {
+async fn reject(
+    db: &Db,
+    bytes: &[u8],
+    content_hash: &str,
+    partner: &str,
+    reason: String,
+) -> BankIntakeError {
     let message_id = format!("rej-{}", uuid::Uuid::now_v7().simple());
     let msg = NewMessage {
         id: &message_id,
         subject: subjects::IN_BANK_PAYMENT,
         direction: Direction::In,
-        partner: "bank:unknown",
+        partner,
         receipt_id: None,
         content_hash,
         content_type: "application/xml",

@@ -49,6 +49,9 @@ pub struct Signing {
     /// Refuse a push without a signature (`[court] require_signatures`). A signature that is
     /// present is always checked.
     pub required: bool,
+    /// The court code of the client certificate the push came with (the partner TLS
+    /// listener): the document must be that court's. `None` on the plain listener.
+    pub certificate_court: Option<String>,
 }
 
 impl Signing {
@@ -57,6 +60,7 @@ impl Signing {
         Self {
             presented: Ok(None),
             required: false,
+            certificate_court: None,
         }
     }
 }
@@ -80,6 +84,17 @@ pub enum IntakeError {
         message_id: String,
         /// Why.
         refusal: SignatureRefusal,
+    },
+    /// The client certificate is another court's than the document's; the bytes were kept
+    /// for audit under `message_id`.
+    #[error("court {certificate}'s certificate may not push court {court}'s document")]
+    WrongCourt {
+        /// The id the refused bytes are kept under.
+        message_id: String,
+        /// The certificate's court code.
+        certificate: String,
+        /// The document's court code.
+        court: String,
     },
     /// The court's document id was already used for a different document.
     #[error("document id already accepted with different content (message {message_id})")]
@@ -139,6 +154,7 @@ pub async fn accept_signed_judgment(
                 court: court.as_deref(),
                 document_id: None,
                 presented,
+                sender: signing.certificate_court.as_deref(),
             };
             return Err(match keep_rejected(db, &kept).await {
                 Ok(message_id) => IntakeError::Rejected { message_id, errors },
@@ -146,6 +162,34 @@ pub async fn accept_signed_judgment(
             });
         }
     };
+    if let Some(sender) = signing
+        .certificate_court
+        .as_deref()
+        .filter(|c| *c != judgment.court.code)
+    {
+        let kept = Kept {
+            bytes,
+            content_type,
+            hash: &hash,
+            reason: &format!(
+                "Judgment/Court/@code: the client certificate is court {sender}'s, the document \
+                 court {}'s",
+                judgment.court.code
+            ),
+            court: None,
+            document_id: Some(&judgment.document_id),
+            presented,
+            sender: Some(sender),
+        };
+        return Err(match keep_rejected(db, &kept).await {
+            Ok(message_id) => IntakeError::WrongCourt {
+                message_id,
+                certificate: sender.to_string(),
+                court: judgment.court.code.clone(),
+            },
+            Err(e) => IntakeError::Storage(e),
+        });
+    }
     let verified = match check_signature(db, &judgment.court.code, bytes, signing).await {
         Ok(v) => v,
         Err(VerifyError::Refused(refusal)) => {
@@ -157,6 +201,7 @@ pub async fn accept_signed_judgment(
                 court: Some(&judgment.court.code),
                 document_id: Some(&judgment.document_id),
                 presented,
+                sender: signing.certificate_court.as_deref(),
             };
             return Err(match keep_rejected(db, &kept).await {
                 Ok(message_id) => {
@@ -362,17 +407,22 @@ struct Kept<'a> {
     document_id: Option<&'a str>,
     /// The signature it came with, kept even though it was refused.
     presented: Option<&'a PresentedSignature>,
+    /// The court its client certificate identifies, if it came over the partner TLS listener.
+    sender: Option<&'a str>,
 }
 
 /// Keeps the refused bytes, the reason and any signature; tells the named court with a
 /// `rejected` evidence. Returns the id the bytes are kept under.
 async fn keep_rejected(db: &Db, kept: &Kept<'_>) -> Result<String, sqlx::Error> {
     let message_id = format!("rej-{}", uuid::Uuid::now_v7().simple());
+    let partner = kept
+        .sender
+        .map_or_else(|| "court:unknown".to_string(), |c| format!("court:{c}"));
     let msg = NewMessage {
         id: &message_id,
         subject: subjects::IN_COURT_JUDGMENT,
         direction: Direction::In,
-        partner: "court:unknown",
+        partner: &partner,
         receipt_id: None,
         content_hash: kept.hash,
         content_type: kept.content_type,

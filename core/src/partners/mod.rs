@@ -13,8 +13,13 @@
 //!   sealing / verifying such documents.
 //! - [`registry`]: the `partners`, `partner_keys` and `hub_keys` tables.
 //! - [`verify`]: the `X-Signature` headers and the check of a court's push.
+//! - [`certificates`]: partners' TLS client certificates, by fingerprint, and who a
+//!   certificate identifies.
+//! - [`accounts`]: the THADS deposit accounts each bank holds.
 
+pub mod accounts;
 pub mod canonical;
+pub mod certificates;
 pub mod keys;
 pub mod registry;
 pub mod verify;

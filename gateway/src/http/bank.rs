@@ -8,14 +8,16 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use thads_bank::intake::{accept_notification, BankIntakeError};
+use axum::{Extension, Json};
+use thads_bank::intake::{accept_notification_from, BankIntakeError, BankSender};
 use thads_core::cases::payments::{self, UnmatchedView};
+use thads_core::partners::accounts;
 use thads_core::reconciliation::queue;
 use thads_schemas::subjects;
 
 use super::auth::CurrentActor;
 use super::problem::{answers, AppError};
+use super::partner_gate::{wrong_partner, CertifiedPartner};
 use super::{require_xml, AppState};
 
 /// Accepts one bank notification.
@@ -23,6 +25,7 @@ use super::{require_xml, AppState};
     post,
     path = "/v1/bank/notifications",
     tag = "bank",
+    security((), ("partner_certificate" = [])),
     request_body(content = String, content_type = "application/xml", description = "An ISO 20022 camt.054 notification (versions 001.02 to 001.13) or camt.053 statement."),
     responses(
         (status = 200, description = "Every payment was seen before (duplicates).", body = Object),
@@ -37,13 +40,24 @@ use super::{require_xml, AppState};
 )]
 pub(crate) async fn post_notification(
     State(state): State<AppState>,
+    certified: Option<Extension<CertifiedPartner>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     state.open_for_partners()?;
     let body = state.body(body)?;
     require_xml(&headers, header::CONTENT_TYPE)?;
-    match accept_notification(&state.db, &state.outbox, &body).await {
+    // A bank identified by its certificate confirms only into the accounts it holds.
+    let sender = match certified {
+        Some(Extension(CertifiedPartner(bank))) => Some(BankSender {
+            accounts: accounts::of_partner(&state.db, &bank)
+                .await
+                .map_err(|e| AppError::Unavailable(format!("partner registry: {e}.")))?,
+            partner_id: bank.to_string(),
+        }),
+        None => None,
+    };
+    match accept_notification_from(&state.db, &state.outbox, &body, sender.as_ref()).await {
         Ok(acceptance) => {
             let new = acceptance.payments.iter().filter(|p| !p.duplicate).count();
             let outcome = if new == 0 && !acceptance.payments.is_empty() {
@@ -65,6 +79,20 @@ pub(crate) async fn post_notification(
                 message_id: Some(message_id),
             })
         }
+        Err(BankIntakeError::NotHolder {
+            message_id,
+            account,
+            partner,
+        }) => Ok(wrong_partner(
+            &state,
+            subjects::IN_BANK_PAYMENT,
+            "Ntfctn/Acct/Id",
+            format!(
+                "account {account} is not held by {partner}: a bank confirms payments only into \
+                 the THADS accounts it holds (thads-hub partner add … --account)"
+            ),
+            Some(message_id),
+        )),
         Err(BankIntakeError::Storage(e)) => Err(AppError::from(e)),
     }
 }

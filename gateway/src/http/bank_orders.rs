@@ -7,12 +7,13 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use sqlx::Row;
 use thads_bank::orders::store::{self, OrderView};
-use thads_bank::orders::{issue, on_ack, AckError, AckOutcome, IssueError};
+use thads_bank::orders::{issue, on_ack_from, AckError, IssueError};
 use thads_core::db::{now_ms, rfc3339};
 use thads_core::deadlines::store::vietnam_date;
 use thads_core::lifecycle::orders::apply;
@@ -29,6 +30,7 @@ use time::Date;
 use super::auth::{require_office, require_role, visible_case, CurrentActor};
 use super::extract::Path;
 use super::problem::answers;
+use super::partner_gate::{wrong_partner, CertifiedPartner};
 use super::problem::AppError;
 use super::AppState;
 
@@ -79,6 +81,7 @@ fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
     post,
     path = "/v1/bank/orders/acks",
     tag = "bank",
+    security((), ("partner_certificate" = [])),
     request_body(content = thads_schemas::bank_order::OrderAck, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded: the order's new state (or the duplicate).", body = Object),
@@ -94,14 +97,17 @@ fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
 )]
 async fn post_ack(
     State(state): State<AppState>,
+    certified: Option<Extension<CertifiedPartner>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<AckOutcome>, AppError> {
+) -> Result<Response, AppError> {
     state.open_for_partners()?;
     let body = state.body(body)?;
     require_json(&headers)?;
     let metrics = &state.metrics;
-    match on_ack(&state.db, &state.outbox, &body).await {
+    // A bank identified by its certificate acknowledges only the orders addressed to it.
+    let sender = certified.map(|Extension(CertifiedPartner(bank))| bank.code);
+    match on_ack_from(&state.db, &state.outbox, &body, sender.as_deref()).await {
         Ok(outcome) => {
             let label = if outcome.duplicate {
                 "duplicate"
@@ -109,8 +115,22 @@ async fn post_ack(
                 "accepted"
             };
             metrics.received(subjects::IN_BANK_ORDER_ACK, label);
-            Ok(Json(outcome))
+            Ok(Json(outcome).into_response())
         }
+        Err(AckError::WrongBank {
+            order_id,
+            sender,
+            message_id,
+        }) => Ok(wrong_partner(
+            &state,
+            subjects::IN_BANK_ORDER_ACK,
+            "/order_id",
+            format!(
+                "order {order_id} is addressed to another bank; bank {sender} acknowledges only \
+                 its own orders"
+            ),
+            Some(message_id),
+        )),
         Err(AckError::Refused {
             message_id, errors, ..
         }) => {

@@ -20,6 +20,7 @@ use thads_schemas::subjects;
 use thads_schemas::validation::FieldError;
 
 use super::problem::{answers, AppError, Problem};
+use super::partner_gate::{wrong_partner, CertifiedPartner};
 use super::{require_xml, AppState};
 
 /// The `type` member of every receipt, so a receipt's signature can never pass for an
@@ -34,6 +35,7 @@ pub(crate) const RECEIPT_TYPE: &str = "urn:thads:receipt:v1";
     security(
         (),
         ("court_signature" = []),
+        ("partner_certificate" = []),
     ),
     request_body(content = String, content_type = "application/xml", description = "A judgment, decision, interim measure, correction or annulment in the hub's court schema (`schemas/court/judgment-v1.xsd`), signed in `X-Signature` / `X-Signature-Key` (docs/partners-signatures.md)."),
     params(
@@ -56,6 +58,7 @@ pub(crate) const RECEIPT_TYPE: &str = "urn:thads:receipt:v1";
 pub(crate) async fn post_judgment(
     State(state): State<AppState>,
     trust: Option<Extension<Trust>>,
+    certified: Option<Extension<CertifiedPartner>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
@@ -71,6 +74,7 @@ pub(crate) async fn post_judgment(
     let signing = Signing {
         presented: signature_headers(&headers),
         required: trust.as_ref().is_some_and(|t| t.require_court_signatures),
+        certificate_court: certified.map(|Extension(CertifiedPartner(p))| p.code),
     };
     let outcome =
         accept_signed_judgment(&state.db, &state.outbox, &body, "application/xml", &signing).await;
@@ -114,6 +118,20 @@ pub(crate) async fn post_judgment(
                 .received(subjects::IN_COURT_JUDGMENT, "rejected");
             Ok(signature_refused(&refusal, message_id))
         }
+        Err(IntakeError::WrongCourt {
+            message_id,
+            certificate,
+            court,
+        }) => Ok(wrong_partner(
+            &state,
+            subjects::IN_COURT_JUDGMENT,
+            "Judgment/Court/@code",
+            format!(
+                "the client certificate is court {certificate}'s; a court pushes only its own \
+                 documents, and this one is court {court}'s"
+            ),
+            Some(message_id),
+        )),
         Err(IntakeError::Conflict { message_id }) => {
             state
                 .metrics

@@ -16,6 +16,7 @@ mod extract;
 mod extractions;
 mod openapi;
 mod ops;
+pub mod partner_gate;
 pub mod partner_limit;
 pub mod party;
 mod payouts;
@@ -77,6 +78,9 @@ pub struct AppState {
     /// Party self-service: the VNeID relying party and `[party_portal]`; set by
     /// [`AppState::with_party`] (off by default).
     pub party: Arc<party::PartyPortal>,
+    /// Whether the plain listener serves the partner endpoints (no partner TLS listener, or
+    /// `partner_tls.allow_plain_partners`); see [`partner_gate`].
+    pub partners_on_plain: bool,
     maintenance: Arc<AtomicBool>,
 }
 
@@ -107,6 +111,7 @@ impl AppState {
             certificates: Arc::new(Vec::new),
             staff: Arc::default(),
             party: Arc::default(),
+            partners_on_plain: true,
             digest: None,
             maintenance: Arc::new(AtomicBool::new(maintenance)),
         }
@@ -127,6 +132,18 @@ impl AppState {
     /// The state with the digest service (for `POST /v1/admin/digest`).
     pub fn with_digest(mut self, digest: Arc<thads_core::digest::Digest>) -> Self {
         self.digest = Some(digest);
+        self
+    }
+
+    /// The state with the partner TLS settings: whether the plain listener still serves
+    /// partners, and the certificates the expiry alerts watch.
+    pub fn with_partner_tls(
+        mut self,
+        partners_on_plain: bool,
+        certificates: thads_core::admin::alerts::CertificateSource,
+    ) -> Self {
+        self.partners_on_plain = partners_on_plain;
+        self.certificates = certificates;
         self
     }
 
@@ -241,6 +258,10 @@ pub fn router(state: AppState) -> Router {
         .merge(deadlines::routes())
         .merge(scans::routes())
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            partner_gate::gate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             partner_limit::limit,

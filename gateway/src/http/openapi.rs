@@ -142,6 +142,18 @@ impl Modify for SecuritySchemes {
             ))),
         );
         components.add_security_scheme(
+            "partner_certificate",
+            SecurityScheme::MutualTls {
+                description: Some(
+                    "A client certificate of the partners' CA registered to the partner \
+                     (`thads-hub partner add … --cert`), on the partner TLS listener \
+                     (docs/partner-tls.md)."
+                        .into(),
+                ),
+                extensions: None,
+            },
+        );
+        components.add_security_scheme(
             "vneid_receipt_token",
             SecurityScheme::Http(
                 HttpBuilder::new()

@@ -1,5 +1,6 @@
-//! The per-partner rate limit on the partner endpoints: each partner (its certificate's
-//! partner id when it came over mutual TLS, else its client address) has its own token bucket
+//! The per-partner rate limit on the partner endpoints: each partner (its client certificate's
+//! fingerprint when it came over the partner TLS listener, else its client address) has its
+//! own token bucket
 //! (`http.partner_rate_per_second`, `http.partner_burst`); a partner over its limit gets 429
 //! with `Retry-After` before its body is read, and the refusal is counted as
 //! `thads_messages_in_total{outcome="rate_limited"}`. Staff endpoints are not limited here.
@@ -36,10 +37,13 @@ fn partner_subject(path: &str) -> Option<&'static str> {
 
 /// The middleware: passes staff traffic through, limits partner traffic.
 pub(crate) async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let (Some(limiter), Some(subject)) = (
-        state.partner_limiter.as_deref(),
-        partner_subject(request.uri().path()),
-    ) else {
+    let on_tls = request.extensions().get::<RateKey>().is_some();
+    let subject = partner_subject(request.uri().path()).or_else(|| {
+        on_tls
+            .then(|| super::partner_gate::tls_subject(request.uri().path()))
+            .flatten()
+    });
+    let (Some(limiter), Some(subject)) = (state.partner_limiter.as_deref(), subject) else {
         return next.run(request).await;
     };
     let key = match request.extensions().get::<RateKey>() {

@@ -1,11 +1,13 @@
-//! The State Treasury over HTTP: a head or officer posts the Treasury's statement of received
+//! The State Treasury over HTTP: the Treasury itself (over the partner TLS listener, with its
+//! client certificate) or a head or officer posts the Treasury's statement of received
 //! transfers (`POST /v1/treasury/statements`) and gets each transfer of their offices matched
 //! by reference and amount, with the mismatches listed; staff of a case's office follow its
 //! transfers (`GET /v1/cases/{id}/treasury-transfers`).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use thads_core::staff::Role;
@@ -16,6 +18,7 @@ use thads_treasury::transfer::{self, TransferView};
 
 use super::auth::{require_role, visible_case, CurrentActor};
 use super::extract::Path;
+use super::partner_gate::CertifiedPartner;
 use super::problem::{answers, AppError};
 use super::AppState;
 
@@ -26,7 +29,29 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v1/cases/{id}/treasury-transfers", get(get_transfers))
 }
 
-/// Reconciles the Treasury's statement against the transfers of the signed-in person's offices.
+/// Who posts a statement: the Treasury itself over the partner TLS listener (its client
+/// certificate; every office's transfers), or a head, officer or administrator with a session
+/// (their offices' transfers).
+enum StatementSender {
+    Treasury,
+    Staff(thads_core::staff::Actor),
+}
+
+impl FromRequestParts<AppState> for StatementSender {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        // The partner gate lets only the Treasury's certificate reach this route over TLS.
+        if parts.extensions.get::<CertifiedPartner>().is_some() {
+            return Ok(Self::Treasury);
+        }
+        let CurrentActor(actor) = CurrentActor::from_request_parts(parts, state).await?;
+        require_role(&actor, &[Role::Head, Role::Officer, Role::Administrator])?;
+        Ok(Self::Staff(actor))
+    }
+}
+
+/// Reconciles the Treasury's statement against the transfers of the sender's offices.
 #[utoipa::path(
     post,
     path = "/v1/treasury/statements",
@@ -34,6 +59,7 @@ pub(crate) fn routes() -> Router<AppState> {
     security(
         ("bearer" = []),
         ("session_cookie" = []),
+        ("partner_certificate" = []),
     ),
     request_body(content = Object, content_type = "application/json", description = "The State Treasury's statement of received transfers: `{\"statement_id\", \"lines\": [{\"reference\", \"amount_vnd\", …}]}` (docs/disbursement.md)."),
     responses(
@@ -49,10 +75,12 @@ pub(crate) fn routes() -> Router<AppState> {
 )]
 async fn post_statement(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
+    sender: StatementSender,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Reconciliation>, AppError> {
-    require_role(&actor, &[Role::Head, Role::Officer, Role::Administrator])?;
+    if matches!(sender, StatementSender::Treasury) {
+        state.open_for_partners()?;
+    }
     let body = state.body(body)?;
     let statement: Statement = super::extract::json_body(&body)?;
     if statement.statement_id.trim().is_empty() || statement.statement_id.len() > 128 {
@@ -64,15 +92,26 @@ async fn post_statement(
             message_id: None,
         });
     }
-    let done = statement::reconcile(&state.db, &statement, |office| {
-        OfficeCode::parse(office).is_ok_and(|o| actor.covers_office(&o))
+    let done = statement::reconcile(&state.db, &statement, |office| match &sender {
+        StatementSender::Treasury => true,
+        StatementSender::Staff(actor) => {
+            OfficeCode::parse(office).is_ok_and(|o| actor.covers_office(&o))
+        }
     })
     .await?;
+    if matches!(sender, StatementSender::Treasury) {
+        state
+            .metrics
+            .received(thads_schemas::subjects::IN_TREASURY_STATEMENT, "accepted");
+    }
     tracing::info!(
         statement = %done.statement_id,
         matched = done.matched.len(),
         mismatches = done.mismatches.len(),
-        actor = %actor.username,
+        by = match &sender {
+            StatementSender::Treasury => "treasury (client certificate)",
+            StatementSender::Staff(actor) => actor.username.as_str(),
+        },
         "treasury statement reconciled"
     );
     Ok(Json(done))

@@ -27,6 +27,7 @@ use time::{Date, OffsetDateTime};
 
 use super::auth::{require_role, CurrentActor};
 use super::extract::{Path, Query};
+use super::partner_gate::CertifiedPartner;
 use super::problem::answers;
 use super::problem::AppError;
 use super::AppState;
@@ -63,12 +64,36 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
     }
 }
 
+/// The receipt token check of the plain listener: 503 while no token is configured, 401
+/// without the right one.
+fn check_receipt_token(
+    state: &AppState,
+    token: Option<Extension<Arc<ReceiptToken>>>,
+    headers: &HeaderMap,
+) -> Result<(), AppError> {
+    let configured = token.filter(|Extension(t)| t.is_configured());
+    let Some(Extension(token)) = configured else {
+        return Err(AppError::Unavailable(
+            "Receipts are not enabled: vneid.receipt_token is not configured.".into(),
+        ));
+    };
+    if !bearer(headers).is_some_and(|t| token.verify(t)) {
+        state
+            .metrics
+            .received(subjects::IN_VNEID_RECEIPT, "unauthorized");
+        return Err(AppError::Unauthorized(
+            "Receipts need `Authorization: Bearer <the VNeID receipt token>`.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Takes one receipt or a batch from VNeID.
 #[utoipa::path(
     post,
     path = "/v1/vneid/receipts",
     tag = "vneid",
-    security(("vneid_receipt_token" = [])),
+    security(("vneid_receipt_token" = []), ("partner_certificate" = [])),
     request_body(content = Object, content_type = "application/json", description = "One delivery or read receipt, or `{\"receipts\": [...]}` (docs/notices.md)."),
     responses(
         (status = 200, description = "Recorded.", body = Object),
@@ -85,23 +110,15 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
 async fn post_receipts(
     State(state): State<AppState>,
     token: Option<Extension<Arc<ReceiptToken>>>,
+    certified: Option<Extension<CertifiedPartner>>,
     headers: HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, AppError> {
     state.open_for_partners()?;
-    let configured = token.filter(|Extension(t)| t.is_configured());
-    let Some(Extension(token)) = configured else {
-        return Err(AppError::Unavailable(
-            "Receipts are not enabled: vneid.receipt_token is not configured.".into(),
-        ));
-    };
-    if !bearer(&headers).is_some_and(|t| token.verify(t)) {
-        state
-            .metrics
-            .received(subjects::IN_VNEID_RECEIPT, "unauthorized");
-        return Err(AppError::Unauthorized(
-            "Receipts need `Authorization: Bearer <the VNeID receipt token>`.".into(),
-        ));
+    // Over the partner TLS listener VNeID is identified by its client certificate (the gate
+    // lets no other partner kind reach this route); the token is for the plain listener.
+    if certified.is_none() {
+        check_receipt_token(&state, token, &headers)?;
     }
     let body = state.body(body)?;
     let media = headers

@@ -144,7 +144,45 @@ impl TestCa {
     /// A client certificate with subject CN `cn` signed by this CA, and its PKCS#8 key, as PEM
     /// files (`vneid.client_cert_file`, `vneid.client_key_file`).
     pub fn client_files(&self, cn: &str) -> Result<(PathBuf, PathBuf), String> {
-        let (cert, key) = self.issue(cn, Vec::new(), rcgen::ExtendedKeyUsagePurpose::ClientAuth)?;
+        let (cert, key) = self.issue(
+            cn,
+            Vec::new(),
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+            None,
+        )?;
+        self.write_pair(cn, &cert, &key)
+    }
+
+    /// A client certificate for `cn` that ends at `not_after` (for expiry alerts), as PEM files.
+    pub fn client_files_until(
+        &self,
+        cn: &str,
+        not_after: time::OffsetDateTime,
+    ) -> Result<(PathBuf, PathBuf), String> {
+        let (cert, key) = self.issue(
+            cn,
+            Vec::new(),
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+            Some(not_after),
+        )?;
+        self.write_pair(cn, &cert, &key)
+    }
+
+    /// A server certificate for `cn` valid for the host `names` (`127.0.0.1`, `localhost`) and
+    /// its key, as PEM files (the hub's partner TLS listener).
+    pub fn server_files(&self, cn: &str, names: &[&str]) -> Result<(PathBuf, PathBuf), String> {
+        let names = names.iter().map(|n| (*n).to_string()).collect();
+        let (cert, key) =
+            self.issue(cn, names, rcgen::ExtendedKeyUsagePurpose::ServerAuth, None)?;
+        self.write_pair(cn, &cert, &key)
+    }
+
+    fn write_pair(
+        &self,
+        cn: &str,
+        cert: &rcgen::Certificate,
+        key: &rcgen::KeyPair,
+    ) -> Result<(PathBuf, PathBuf), String> {
         let safe: String = cn
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
@@ -161,6 +199,7 @@ impl TestCa {
         cn: &str,
         names: Vec<String>,
         usage: rcgen::ExtendedKeyUsagePurpose,
+        not_after: Option<time::OffsetDateTime>,
     ) -> Result<(rcgen::Certificate, rcgen::KeyPair), String> {
         let err = |e: &dyn std::fmt::Display| format!("issuing a test certificate for {cn}: {e}");
         let key = rcgen::KeyPair::generate().map_err(|e| err(&e))?;
@@ -169,6 +208,10 @@ impl TestCa {
             .distinguished_name
             .push(rcgen::DnType::CommonName, cn);
         params.extended_key_usages = vec![usage];
+        if let Some(end) = not_after {
+            params.not_before = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+            params.not_after = end;
+        }
         let cert = params.signed_by(&key, &self.issuer).map_err(|e| err(&e))?;
         Ok((cert, key))
     }
@@ -182,6 +225,7 @@ impl TestCa {
             "vneid-sim",
             vec!["127.0.0.1".to_string(), "localhost".to_string()],
             rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+            None,
         )?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = rustls::RootCertStore::empty();
@@ -273,6 +317,7 @@ mod tests {
                 "thads-hub.thads.gov.vn",
                 Vec::new(),
                 rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+                None,
             )
             .unwrap();
         assert_eq!(

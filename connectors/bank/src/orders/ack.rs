@@ -45,6 +45,17 @@ pub enum AckError {
         /// Where the refused bytes are kept.
         message_id: String,
     },
+    /// The sending bank (identified by its client certificate) is not the bank the order is
+    /// addressed to; kept under `message_id`, the order unchanged.
+    #[error("order {order_id} is addressed to another bank than {sender}")]
+    WrongBank {
+        /// The order named.
+        order_id: String,
+        /// The sending bank's code.
+        sender: String,
+        /// Where the refused bytes are kept.
+        message_id: String,
+    },
     /// The store failed; nothing was recorded.
     #[error("storage unavailable: {0}")]
     Storage(#[from] sqlx::Error),
@@ -71,6 +82,17 @@ pub struct AckOutcome {
 /// entry for acknowledgements from the API and from batch files; the case lifecycle hooks into
 /// [`settle`], which runs inside the transaction.
 pub async fn on_ack(db: &Db, signal: &OutboxSignal, bytes: &[u8]) -> Result<AckOutcome, AckError> {
+    on_ack_from(db, signal, bytes, None).await
+}
+
+/// [`on_ack`] for an acknowledgement from the bank `sender` (its code), identified by its
+/// client certificate: an order addressed to another bank is refused and left unchanged.
+pub async fn on_ack_from(
+    db: &Db,
+    signal: &OutboxSignal,
+    bytes: &[u8],
+    sender: Option<&str>,
+) -> Result<AckOutcome, AckError> {
     let ack = match OrderAck::from_json(bytes) {
         Ok(a) => a,
         Err(e) => {
@@ -98,6 +120,19 @@ pub async fn on_ack(db: &Db, signal: &OutboxSignal, bytes: &[u8]) -> Result<AckO
         )
         .await);
     };
+    if let Some(sender) = sender.filter(|b| *b != order.bank) {
+        let reason = format!(
+            "/order_id: order {} is addressed to another bank; bank {sender} acknowledges only \
+             its own orders",
+            order.order_id
+        );
+        let message_id = keep_rejected(db, bytes, Some(&order), Some(sender), &reason).await?;
+        return Err(AckError::WrongBank {
+            order_id: order.order_id.clone(),
+            sender: sender.to_string(),
+            message_id,
+        });
+    }
     if order.order_hash != ack.order_hash {
         return Err(refuse(
             db,
@@ -190,7 +225,7 @@ async fn repeated(
         "order {} is already {}; a different acknowledgement cannot change it",
         order.order_id, order.state
     );
-    let message_id = keep_rejected(db, bytes, Some(order), &reason).await?;
+    let message_id = keep_rejected(db, bytes, Some(order), None, &reason).await?;
     Ok(Some(Err(AckError::Conflict {
         order_id: order.order_id.clone(),
         state: order.state.clone(),
@@ -327,7 +362,7 @@ async fn refuse(
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ");
-    match keep_rejected(db, bytes, order, &reason).await {
+    match keep_rejected(db, bytes, order, None, &reason).await {
         Ok(message_id) => AckError::Refused {
             message_id,
             errors,
@@ -342,10 +377,15 @@ async fn keep_rejected(
     db: &Db,
     bytes: &[u8],
     order: Option<&OrderView>,
+    sender: Option<&str>,
     reason: &str,
 ) -> Result<String, AckError> {
     let message_id = format!("rej-{}", uuid::Uuid::now_v7().simple());
-    let from = order.map_or_else(|| "bank:unknown".to_string(), |o| partner(&o.bank));
+    let from = match (sender, order) {
+        (Some(bank), _) => partner(bank),
+        (None, Some(o)) => partner(&o.bank),
+        (None, None) => "bank:unknown".to_string(),
+    };
     let msg = NewMessage {
         id: &message_id,
         subject: subjects::IN_BANK_ORDER_ACK,

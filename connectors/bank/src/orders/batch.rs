@@ -298,9 +298,10 @@ pub async fn apply_acks(
                 reason,
                 message_id,
             }),
-            Err(e @ AckError::Conflict { .. }) => {
+            Err(e @ (AckError::Conflict { .. } | AckError::WrongBank { .. })) => {
                 let message_id = match &e {
-                    AckError::Conflict { message_id, .. } => message_id.clone(),
+                    AckError::Conflict { message_id, .. }
+                    | AckError::WrongBank { message_id, .. } => message_id.clone(),
                     _ => String::new(),
                 };
                 report.refused.push(LineRefusal {

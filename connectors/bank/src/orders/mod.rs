@@ -26,7 +26,7 @@ pub mod rules;
 pub mod sender;
 pub mod store;
 
-pub use ack::{on_ack, AckError, AckOutcome};
+pub use ack::{on_ack, on_ack_from, AckError, AckOutcome};
 pub use config::BankConfig;
 pub use sender::OrderSender;
 pub use store::{issue, IssueError, Issued, OrderView};

@@ -7,8 +7,10 @@
 //! court's endpoint was confirmed (`delivered_at`) and after how many attempts
 //! (`delivery_attempts`); it stays outside the signed documents so they verify unchanged.
 //!
-//! The evidences are read by court code alone for now: partner authentication with client
-//! certificates (mTLS) comes with issue 8. They hold no personal data (ids, hashes, reasons).
+//! Over the partner TLS listener a court reads only its own evidences (`court` defaults to
+//! its certificate's code; another court's code gets 403). On the plain listener (embedded,
+//! or `partner_tls.allow_plain_partners`) they are read by court code alone. They hold no
+//! personal data (ids, hashes, reasons).
 
 use axum::extract::State;
 use axum::routing::get;
@@ -21,6 +23,7 @@ use thads_schemas::validation::FieldError;
 
 use super::super::extract::Query;
 use super::super::problem::{answers, AppError};
+use super::super::partner_gate::CertifiedPartner;
 use super::super::AppState;
 
 /// The routes of this module, merged into the main router.
@@ -81,6 +84,7 @@ struct EvidenceQuery {
     get,
     path = "/v1/court/evidences",
     tag = "court",
+    security((), ("partner_certificate" = [])),
     params(
         ("court" = String, Query, description = "The court code (`Court/@code`).", min_length = 1),
         ("since" = Option<String>, Query, description = "Only evidences at or after this instant (RFC 3339)."),
@@ -95,6 +99,7 @@ struct EvidenceQuery {
 )]
 async fn get_evidences(
     State(state): State<AppState>,
+    certified: Option<Extension<CertifiedPartner>>,
     Query(q): Query<EvidenceQuery>,
 ) -> Result<Json<Value>, AppError> {
     let invalid = |field: &str, reason: &str| AppError::Invalid {
@@ -104,8 +109,23 @@ async fn get_evidences(
         }],
         message_id: None,
     };
+    // Over the partner TLS listener a court reads its own evidences only (its code by
+    // default).
+    let own = certified.map(|Extension(CertifiedPartner(p))| p.code);
+    if let (Some(own), Some(asked)) = (&own, &q.court) {
+        if own != asked {
+            state
+                .metrics
+                .received(thads_schemas::subjects::OUT_COURT_REPORT, "forbidden");
+            return Err(AppError::Forbidden(format!(
+                "the client certificate is court {own}'s; a court reads only its own evidences, \
+                 not court {asked}'s"
+            )));
+        }
+    }
     let court = q
         .court
+        .or(own)
         .filter(|c| thads_core::partners::is_valid_code(c))
         .ok_or_else(|| invalid("court", "give the court code, e.g. court=TAND79-KV1"))?;
     let since = match q.since.as_deref() {
