@@ -5,6 +5,7 @@
 //! - [`config`]: the typed configuration (file + environment).
 //! - [`cli`]: the command line (and `cli_*`: its bank, staff, partner and audit commands).
 //! - [`app`]: start-up wiring and graceful shutdown.
+//! - [`endpoints`]: the outbound partners of the configuration, for the console's registry.
 //! - [`http`]: the axum router (partner, read side, operations).
 
 pub mod app;
@@ -15,4 +16,5 @@ pub mod cli_keys;
 pub mod cli_partner;
 pub mod cli_staff;
 pub mod config;
+pub mod endpoints;
 pub mod http;

@@ -7,6 +7,9 @@ mod bank;
 mod bank_orders;
 mod cases;
 mod console_api;
+mod console_ops;
+pub mod console_partners;
+mod console_ui;
 mod court;
 pub(crate) mod decisions;
 mod disbursement;
@@ -64,6 +67,8 @@ pub struct AppState {
     pub partner_limiter: Option<Arc<thads_core::rate_limit::KeyedLimiter>>,
     /// The certificates whose expiry the alerts watch (the TLS files, partners' certificates).
     pub certificates: thads_core::admin::alerts::CertificateSource,
+    /// The outbound partners' endpoints and their console overlay (`docs/console.md`).
+    pub endpoints: Arc<console_partners::PartnerEndpoints>,
     /// Staff sign-in settings (lock-out, session lifetimes, cookie); set by [`AppState::with_staff`].
     pub staff: Arc<crate::config::StaffConfig>,
     maintenance: Arc<AtomicBool>,
@@ -94,6 +99,7 @@ impl AppState {
             )
             .map(Arc::new),
             certificates: Arc::new(Vec::new),
+            endpoints: Arc::default(),
             staff: Arc::default(),
             digest: None,
             maintenance: Arc::new(AtomicBool::new(maintenance)),
@@ -103,6 +109,21 @@ impl AppState {
     /// The state with these staff sign-in settings instead of the defaults.
     pub fn with_staff(mut self, staff: crate::config::StaffConfig) -> Self {
         self.staff = Arc::new(staff);
+        self
+    }
+
+    /// The state with the outbound partners' endpoints (the console's partner registry).
+    pub fn with_endpoints(mut self, endpoints: console_partners::PartnerEndpoints) -> Self {
+        self.endpoints = Arc::new(endpoints);
+        self
+    }
+
+    /// The state with this source of certificates for the expiry alerts.
+    pub fn with_certificates(
+        mut self,
+        certificates: thads_core::admin::alerts::CertificateSource,
+    ) -> Self {
+        self.certificates = certificates;
         self
     }
 
@@ -214,6 +235,9 @@ pub fn router(state: AppState) -> Router {
         .merge(payouts::routes())
         .merge(audit::routes())
         .merge(console_api::routes())
+        .merge(console_ops::routes())
+        .merge(console_partners::routes())
+        .merge(console_ui::routes())
         .merge(treasury::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
