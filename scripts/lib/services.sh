@@ -92,6 +92,8 @@ ensure_tools() {
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     [ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
     command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+    # The console's browser tests drive Chromium through ChromeDriver (WebDriver).
+    command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
     if [ "${#missing[@]}" -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

@@ -2,6 +2,7 @@
 //! access to real PostgreSQL and NATS, and real hub processes.
 //!
 //! # Layout
+//! - [`browser`]: headless Chromium through chromedriver, for the console's browser tests.
 //! - [`vneid_sim`]: the VNeID notification API simulator.
 //! - [`court_sim`]: a court's endpoint for the evidences the hub pushes (checks the hub's signature).
 //! - [`bank_sim`]: a bank: accounts, account orders, acknowledgements and camt.054 credits.
@@ -13,6 +14,7 @@
 //! - [`corpus`]: the judgment documents the tests send.
 
 pub mod bank_sim;
+pub mod browser;
 pub mod corpus;
 pub mod court_sim;
 pub mod hub;

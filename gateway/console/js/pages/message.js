@@ -95,7 +95,7 @@ export async function messagePage(route, session) {
     } catch (e) { toast(errorText(e), true); }
   };
   draw(m);
-  setTimeout(() => every(REFRESH_MS, refresh), REFRESH_MS);
+  every(REFRESH_MS, refresh);
   const download = el("a", {
     class: "button", id: "download", href: `/v1/messages/${encodeURIComponent(id)}/payload`,
     download: `${id}.${/xml/.test(m.content_type) ? "xml" : /json/.test(m.content_type) ? "json" : "bin"}`,
