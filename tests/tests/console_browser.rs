@@ -82,9 +82,16 @@ async fn scenario(kind: Kind, name: &str) {
     b.js("document.getElementById('f-state').value = 'dead_lettered'")
         .await;
     b.click("#search").await;
+    b.wait_text("#results h2", &format!("({})", notices.len()), UI)
+        .await;
     for n in &notices {
         b.wait_text("#results", n, UI).await;
     }
+    let hash = b.js("return location.hash").await;
+    assert!(
+        hash.as_str().unwrap().contains("state=dead_lettered"),
+        "{hash}"
+    );
     b.screenshot("03-messages").await;
     // The page as CSV, through the browser's own download.
     b.click("#results a.csv").await;
@@ -156,7 +163,8 @@ async fn scenario(kind: Kind, name: &str) {
     b.click("#ep-save").await;
     b.wait_text("#versions-table", "thử địa chỉ dự phòng", UI).await;
     b.click("button.check[data-partner=vneid]").await;
-    b.wait_text("#toast", "vneid", UI).await;
+    b.wait_text("#partners .check-result", "không kết nối được", UI)
+        .await;
     let v = hub
         .get_json("/v1/admin/partners/vneid/endpoint")
         .await

@@ -114,6 +114,8 @@ async function start() {
     } catch (e) {
       toast(errorText(e), true);
     }
+    // The next person starts on the dashboard, not on the page this one left.
+    history.replaceState(null, "", "#/dashboard");
     signedOut();
   });
   window.addEventListener("hashchange", show);
