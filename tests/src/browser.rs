@@ -172,13 +172,21 @@ impl Browser {
         panic!("{css} did not show {text:?} within {timeout:?}; it shows: {last:?}");
     }
 
-    /// Clicks the element matching the CSS selector (waiting for it first).
+    /// Clicks the element matching the CSS selector (waiting for it first, and finding it
+    /// again if the page redrew it in between).
     pub async fn click(&self, css: &str) {
-        self.wait(css, Duration::from_secs(15))
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+        let mut tries = 0;
+        loop {
+            let e = self.wait(css, Duration::from_secs(15)).await;
+            match e.click().await {
+                Ok(()) => return,
+                Err(err) if tries < 5 && err.to_string().contains("stale") => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(err) => panic!("cannot click {css}: {err}"),
+            }
+        }
     }
 
     /// Types `text` into the field matching the CSS selector, after clearing it.

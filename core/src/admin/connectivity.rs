@@ -71,7 +71,7 @@ pub async fn probe(
                 format!("{secure}HTTP {status} in {latency_ms} ms: {verdict}"),
             )
         }
-        Err(e) => (false, None, crate::partner_http::describe_failure(e)),
+        Err(e) => (false, None, failure(e)),
     };
     Check {
         partner: partner.to_string(),
@@ -83,6 +83,23 @@ pub async fn probe(
         latency_ms,
         detail,
     }
+}
+
+/// A failed request in words with its causes (`connect: … Connection refused`), never the URL's
+/// query.
+fn failure(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = format!("{}: {e}", crate::partner_http::failure_kind(&e));
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Records a check, audited.
