@@ -90,7 +90,10 @@ impl Browser {
                     break;
                 }
             }
-            assert!(Instant::now() < deadline, "chromedriver did not start in 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not start in 30 s"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
@@ -149,9 +152,7 @@ impl Browser {
             .every(Duration::from_millis(100))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| {
-                panic!("no element {css} within {timeout:?}: {e}")
-            })
+            .unwrap_or_else(|e| panic!("no element {css} within {timeout:?}: {e}"))
     }
 
     /// Waits until the element's text contains `text`.

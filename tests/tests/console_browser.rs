@@ -96,7 +96,10 @@ async fn scenario(kind: Kind, name: &str) {
     // The page as CSV, through the browser's own download.
     b.click("#results a.csv").await;
     let csv = b.download("messages", UI).await;
-    assert!(csv.starts_with("id,subject,direction,partner,state"), "{csv}");
+    assert!(
+        csv.starts_with("id,subject,direction,partner,state"),
+        "{csv}"
+    );
     assert!(csv.contains(&notices[1]), "{csv}");
 
     // Its journey and original bytes.
@@ -124,7 +127,8 @@ async fn scenario(kind: Kind, name: &str) {
         b.wait_text("#dead-letters", n, UI).await;
     }
     b.screenshot("05-dead-letters").await;
-    b.click(&format!("input.pick[value='{}']", notices[0])).await;
+    b.click(&format!("input.pick[value='{}']", notices[0]))
+        .await;
     b.click("#discard-selected").await;
     b.wait_text("#toast", "reason", UI).await;
     b.fill("#discard-reason", "Công dân đã nhận trực tiếp tại cơ quan")
@@ -170,7 +174,8 @@ async fn scenario(kind: Kind, name: &str) {
     b.fill("#ep-url", "http://127.0.0.1:9").await;
     b.fill("#ep-note", "thử địa chỉ dự phòng").await;
     b.click("#ep-save").await;
-    b.wait_text("#versions-table", "thử địa chỉ dự phòng", UI).await;
+    b.wait_text("#versions-table", "thử địa chỉ dự phòng", UI)
+        .await;
     b.click("button.check[data-partner=vneid]").await;
     b.wait_text("#partners .check-result", "không kết nối được", UI)
         .await;
@@ -180,7 +185,8 @@ async fn scenario(kind: Kind, name: &str) {
         .unwrap();
     assert_eq!(v["versions"].as_array().unwrap().len(), 2, "{v:#}");
     assert_eq!(v["in_force"]["url"], "http://127.0.0.1:9");
-    b.click("#versions-table button.restore[data-version='1']").await;
+    b.click("#versions-table button.restore[data-version='1']")
+        .await;
     b.wait_text("#versions-table", "khôi phục", UI).await;
     let v = hub
         .get_json("/v1/admin/partners/vneid/endpoint")
@@ -222,8 +228,14 @@ async fn scenario(kind: Kind, name: &str) {
         .iter()
         .map(|p| p.as_str().unwrap())
         .collect();
-    assert!(pages.contains(&"messages") && pages.contains(&"deadlines"), "{pages:?}");
-    assert!(!pages.contains(&"dead-letters") && !pages.contains(&"partners"), "{pages:?}");
+    assert!(
+        pages.contains(&"messages") && pages.contains(&"deadlines"),
+        "{pages:?}"
+    );
+    assert!(
+        !pages.contains(&"dead-letters") && !pages.contains(&"partners"),
+        "{pages:?}"
+    );
     b.wait_text("#dashboard-body", "Quá hạn", UI).await;
     b.screenshot("12-head-dashboard").await;
     b.close().await;

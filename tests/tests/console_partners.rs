@@ -70,9 +70,14 @@ async fn registry(kind: Kind) {
     let (status, problem) = put(admin.clone(), json!({"url": "http://x", "timeout_ms": 0})).await;
     assert_eq!(status, 422);
     assert_eq!(problem["errors"][0]["field"], "/timeout_ms", "{problem:#}");
-    let (status, _) = put(admin.clone(), json!({"url": "http://x", "timeout_ms": 10, "port": 1})).await;
+    let (status, _) = put(
+        admin.clone(),
+        json!({"url": "http://x", "timeout_ms": 10, "port": 1}),
+    )
+    .await;
     assert_eq!(status, 422, "unknown fields are refused");
-    let dead = json!({"url": "http://127.0.0.1:9", "timeout_ms": 1000, "note": "thử địa chỉ dự phòng"});
+    let dead =
+        json!({"url": "http://127.0.0.1:9", "timeout_ms": 1000, "note": "thử địa chỉ dự phòng"});
     assert_eq!(put(province.clone(), dead.clone()).await.0, 403);
     assert_eq!(put(head.clone(), dead.clone()).await.0, 403);
 
@@ -96,7 +101,10 @@ async fn registry(kind: Kind) {
     assert_eq!(check["ok"], false, "{check:#}");
     let case = open_case(hub).await;
     let case_id = case["id"].as_str().unwrap().to_string();
-    let notice = case["notices"][0]["message_id"].as_str().unwrap().to_string();
+    let notice = case["notices"][0]["message_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let failing = hub
         .wait_for(&format!("/v1/messages/{notice}"), WAIT, |m| {
             m["attempts"].as_i64().unwrap_or(0) >= 2
@@ -107,7 +115,11 @@ async fn registry(kind: Kind) {
 
     // Restoring version 1 (the file's) makes the same notice go through.
     let (status, problem) = hub
-        .post_as(&admin, "/v1/admin/partners/vneid/endpoint/restore", &json!({"version": 7}))
+        .post_as(
+            &admin,
+            "/v1/admin/partners/vneid/endpoint/restore",
+            &json!({"version": 7}),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(problem["errors"][0]["field"], "/version", "{problem:#}");
@@ -122,10 +134,7 @@ async fn registry(kind: Kind) {
     assert_eq!(v3["version"], 3);
     assert_eq!(v3["restored_from"], 1);
     wait_notices(hub, &case_id, "delivered", WAIT).await;
-    let audit = hub
-        .get_json("/v1/admin/audit?subject=vneid")
-        .await
-        .unwrap();
+    let audit = hub.get_json("/v1/admin/audit?subject=vneid").await.unwrap();
     let acts: Vec<&str> = audit
         .as_array()
         .unwrap()
@@ -133,7 +142,9 @@ async fn registry(kind: Kind) {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(
-        acts.iter().filter(|a| **a == "admin.partner_endpoint").count(),
+        acts.iter()
+            .filter(|a| **a == "admin.partner_endpoint")
+            .count(),
         2,
         "{audit:#}"
     );
@@ -168,10 +179,15 @@ async fn registry(kind: Kind) {
     let (status, problem) = hub.get_as(&admin, "/v1/admin/deadlines?office=x").await;
     assert_eq!(status, 422);
     assert_eq!(problem["errors"][0]["field"], "office");
-    let (status, _) = hub.get_as(&admin, "/v1/admin/deadlines?offce=HCM-KV01").await;
+    let (status, _) = hub
+        .get_as(&admin, "/v1/admin/deadlines?offce=HCM-KV01")
+        .await;
     assert_eq!(status, 422, "unknown parameters are refused");
     let csv = hub.get_text("/v1/admin/deadlines?format=csv").await;
-    assert!(csv.is_empty() || csv.starts_with("kind,office,reference"), "{csv}");
+    assert!(
+        csv.is_empty() || csv.starts_with("kind,office,reference"),
+        "{csv}"
+    );
 
     // Alerts: VNeID failed in the last hour; an administrator acknowledges it (audited), a
     // head sees it but may not acknowledge it.
@@ -186,7 +202,11 @@ async fn registry(kind: Kind) {
         .await;
     assert_eq!(status, 403);
     let (status, _) = hub
-        .post_as(&admin, "/v1/admin/alerts/acknowledge", &json!({"key": "khong-co"}))
+        .post_as(
+            &admin,
+            "/v1/admin/alerts/acknowledge",
+            &json!({"key": "khong-co"}),
+        )
         .await;
     assert_eq!(status, 404);
     let (status, _) = hub
@@ -203,7 +223,11 @@ async fn registry(kind: Kind) {
         .clone();
     assert_eq!(a["acknowledged_by"], thads_e2e::hub::TEST_ADMIN, "{a:#}");
     assert!(
-        alerts.as_array().unwrap().iter().all(|a| a["kind"] != "signin_failures"),
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kind"] != "signin_failures"),
         "heads do not see sign-in alerts"
     );
 }

@@ -97,9 +97,7 @@ impl CourtClient {
 
     /// POSTs the exact signed bytes; `Ok` carries the status the court answered.
     pub async fn send(&self, item: &Outbound, attempt: u64) -> Result<u16, ClientError> {
-        let overridden = self
-            .overlay
-            .get(&format!("court:{}", self.endpoint.court));
+        let overridden = self.overlay.get(&format!("court:{}", self.endpoint.court));
         let url = overridden
             .as_ref()
             .map_or(self.endpoint.url.as_str(), |o| o.url.as_str());

@@ -4,9 +4,9 @@
 //! pass (no answer, 408, 425, 429, 5xx) is retried with backoff and the transfer becomes
 //! `failed` on the try the worker dead-letters it; any other answer fails it at once.
 
-use thads_core::partners::endpoints::Overlay;
 use std::sync::Arc;
 use std::time::Duration;
+use thads_core::partners::endpoints::Overlay;
 
 use async_trait::async_trait;
 use serde::Deserialize;

@@ -126,11 +126,18 @@ pub async fn search(db: &Db, actor: &Actor, f: &Filter) -> Result<Page, SearchEr
         if crate::journey::MessageState::parse(state).is_none() {
             return Err(SearchError::Invalid {
                 field: "state",
-                reason: format!("{state:?} is not a message state (received, dead_lettered, delivered, ...)"),
+                reason: format!(
+                    "{state:?} is not a message state (received, dead_lettered, delivered, ...)"
+                ),
             });
         }
     }
-    if let Some(d) = f.direction.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+    if let Some(d) = f
+        .direction
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
         if !matches!(d, "in" | "out") {
             return Err(SearchError::Invalid {
                 field: "direction",
@@ -148,19 +155,20 @@ pub async fn search(db: &Db, actor: &Actor, f: &Filter) -> Result<Page, SearchEr
     }
     let mut params: Vec<String> = Vec::new();
     let mut conds = vec![office_scope(actor, &mut params)];
-    let mut text = |field: &'static str, value: &Option<String>, sql: &str| -> Result<(), SearchError> {
-        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            if v.len() > 200 {
-                return Err(SearchError::Invalid {
-                    field,
-                    reason: "is longer than 200 characters".into(),
-                });
+    let mut text =
+        |field: &'static str, value: &Option<String>, sql: &str| -> Result<(), SearchError> {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                if v.len() > 200 {
+                    return Err(SearchError::Invalid {
+                        field,
+                        reason: "is longer than 200 characters".into(),
+                    });
+                }
+                params.push(v.to_string());
+                conds.push(sql.replace("{}", &format!("${}", params.len())));
             }
-            params.push(v.to_string());
-            conds.push(sql.replace("{}", &format!("${}", params.len())));
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     text("partner", &f.partner, "m.partner = {}")?;
     text("subject", &f.subject, "m.subject = {}")?;
     text("case_id", &f.case_id, "m.case_id = {}")?;
@@ -173,7 +181,10 @@ pub async fn search(db: &Db, actor: &Actor, f: &Filter) -> Result<Page, SearchEr
                 reason: "give 3 to 200 characters of the id".into(),
             });
         }
-        let escaped = id.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = id
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         params.push(format!("{escaped}%"));
         conds.push(format!("m.id LIKE ${} ESCAPE '\\'", params.len()));
     }

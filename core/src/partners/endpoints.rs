@@ -147,9 +147,7 @@ impl Overlay {
 
     /// The time limit of a call to `partner`: the overlay's, else `configured`.
     pub fn timeout_or(&self, partner: &str, configured: Duration) -> Duration {
-        self.get(partner)
-            .map(|s| s.timeout())
-            .unwrap_or(configured)
+        self.get(partner).map(|s| s.timeout()).unwrap_or(configured)
     }
 
     /// Reads the newest version of every partner from the database.
@@ -295,12 +293,11 @@ async fn store(
     }
     let now = now_ms();
     let mut tx = db.begin().await?;
-    let last: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(version) FROM partner_endpoint_versions WHERE partner = $1",
-    )
-    .bind(c.partner)
-    .fetch_one(&mut *tx)
-    .await?;
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM partner_endpoint_versions WHERE partner = $1")
+            .bind(c.partner)
+            .fetch_one(&mut *tx)
+            .await?;
     let mut next = last.unwrap_or(0) + 1;
     let insert = "INSERT INTO partner_endpoint_versions (partner, version, url, timeout_ms, \
                   source, restored_from, changed_by, changed_at, note) \
@@ -384,15 +381,30 @@ mod tests {
         let e = EndpointSettings::new("ftp://x", Duration::from_secs(5))
             .validate()
             .unwrap_err();
-        assert!(matches!(e, EndpointError::Invalid { field: "/url", .. }), "{e}");
+        assert!(
+            matches!(e, EndpointError::Invalid { field: "/url", .. }),
+            "{e}"
+        );
         let e = EndpointSettings::new("not a url", Duration::from_secs(5))
             .validate()
             .unwrap_err();
-        assert!(matches!(e, EndpointError::Invalid { field: "/url", .. }), "{e}");
+        assert!(
+            matches!(e, EndpointError::Invalid { field: "/url", .. }),
+            "{e}"
+        );
         let e = EndpointSettings::new("http://x", Duration::ZERO)
             .validate()
             .unwrap_err();
-        assert!(matches!(e, EndpointError::Invalid { field: "/timeout_ms", .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                EndpointError::Invalid {
+                    field: "/timeout_ms",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]
@@ -404,7 +416,10 @@ mod tests {
             EndpointSettings::new("http://console", Duration::from_secs(1)),
         );
         assert_eq!(o.url_or("vneid", "http://file"), "http://console");
-        assert_eq!(o.timeout_or("vneid", Duration::from_secs(9)), Duration::from_secs(1));
+        assert_eq!(
+            o.timeout_or("vneid", Duration::from_secs(9)),
+            Duration::from_secs(1)
+        );
         assert_eq!(o.url_or("treasury", "http://t"), "http://t");
     }
 }

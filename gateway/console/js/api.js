@@ -13,7 +13,8 @@ export class ApiError extends Error {
   constructor(status, problem) {
     const p = problem && typeof problem === "object" ? problem : { detail: String(problem || "") };
     const fields = (p.errors || []).map((e) => `${e.field}: ${e.reason}`).join("\n");
-    super([p.detail || p.title || `HTTP ${status}`, fields].filter(Boolean).join("\n"));
+    // The fields and reasons say it best when there are some; else the problem's detail.
+    super(fields || p.detail || p.title || `HTTP ${status}`);
     this.status = status;
     this.problem = p;
   }

@@ -94,7 +94,10 @@ async fn post_acknowledge(
     let request: Acknowledge =
         serde_json::from_slice(&body).map_err(|e| invalid("body", e.to_string()))?;
     if request.key.trim().is_empty() || request.key.len() > 500 {
-        return Err(invalid("/key", "name the alert's key (1 to 500 characters)"));
+        return Err(invalid(
+            "/key",
+            "name the alert's key (1 to 500 characters)",
+        ));
     }
     if alerts::acknowledge(&state.db, &actor.username, &request.key).await? {
         tracing::info!(alert = %request.key, admin = %actor.username, "alert acknowledged");

@@ -58,7 +58,10 @@ pub struct PartnerEndpoints {
 impl PartnerEndpoints {
     /// The settings in force for a known partner, and the URL its connector calls.
     fn in_force(&self, k: &KnownEndpoint) -> (EndpointSettings, String) {
-        let settings = self.overlay.get(&k.partner).unwrap_or_else(|| k.file.clone());
+        let settings = self
+            .overlay
+            .get(&k.partner)
+            .unwrap_or_else(|| k.file.clone());
         let url = if k.call_path.is_empty() {
             settings.url.clone()
         } else {
@@ -121,7 +124,11 @@ async fn get_partners(
         let name = if p.kind == "vneid" || p.kind == "treasury" {
             p.kind.clone()
         } else {
-            let kind = if p.kind == "database" { "registry" } else { &p.kind };
+            let kind = if p.kind == "database" {
+                "registry"
+            } else {
+                &p.kind
+            };
             format!("{kind}:{}", p.code)
         };
         let keys = p.keys.iter().filter(|k| k.revoked_at.is_none()).count();
@@ -147,7 +154,10 @@ async fn get_partners(
     let checks = connectivity::latest(&state.db).await?;
     for k in state.endpoints.known.values() {
         let (settings, _) = state.endpoints.in_force(k);
-        let newest = endpoints::versions(&state.db, &k.partner).await?.into_iter().next();
+        let newest = endpoints::versions(&state.db, &k.partner)
+            .await?
+            .into_iter()
+            .next();
         let row = rows.entry(k.partner.clone()).or_insert_with(|| PartnerRow {
             partner: k.partner.clone(),
             kind: k.kind.to_string(),
@@ -312,8 +322,13 @@ async fn post_restore(
         file: Some(&k.file),
         note: request.note.as_deref(),
     };
-    let v = endpoints::restore(&state.db, &state.endpoints.overlay, &change, request.version)
-        .await?;
+    let v = endpoints::restore(
+        &state.db,
+        &state.endpoints.overlay,
+        &change,
+        request.version,
+    )
+    .await?;
     Ok(Json(v))
 }
 

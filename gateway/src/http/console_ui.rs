@@ -16,21 +16,65 @@ use super::AppState;
 
 /// The console's files: path below `/console/`, media type, content.
 const ASSETS: &[(&str, &str, &str)] = &[
-    ("index.html", "text/html; charset=utf-8", include_str!("../../console/index.html")),
-    ("style.css", "text/css; charset=utf-8", include_str!("../../console/style.css")),
+    (
+        "index.html",
+        "text/html; charset=utf-8",
+        include_str!("../../console/index.html"),
+    ),
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_str!("../../console/style.css"),
+    ),
     ("js/api.js", JS, include_str!("../../console/js/api.js")),
     ("js/app.js", JS, include_str!("../../console/js/app.js")),
     ("js/i18n.js", JS, include_str!("../../console/js/i18n.js")),
     ("js/ui.js", JS, include_str!("../../console/js/ui.js")),
-    ("js/pages/alerts.js", JS, include_str!("../../console/js/pages/alerts.js")),
-    ("js/pages/dashboard.js", JS, include_str!("../../console/js/pages/dashboard.js")),
-    ("js/pages/dead_letters.js", JS, include_str!("../../console/js/pages/dead_letters.js")),
-    ("js/pages/deadlines.js", JS, include_str!("../../console/js/pages/deadlines.js")),
-    ("js/pages/message.js", JS, include_str!("../../console/js/pages/message.js")),
-    ("js/pages/messages.js", JS, include_str!("../../console/js/pages/messages.js")),
-    ("js/pages/partners.js", JS, include_str!("../../console/js/pages/partners.js")),
-    ("js/pages/reconciliation.js", JS, include_str!("../../console/js/pages/reconciliation.js")),
-    ("js/pages/signin.js", JS, include_str!("../../console/js/pages/signin.js")),
+    (
+        "js/pages/alerts.js",
+        JS,
+        include_str!("../../console/js/pages/alerts.js"),
+    ),
+    (
+        "js/pages/dashboard.js",
+        JS,
+        include_str!("../../console/js/pages/dashboard.js"),
+    ),
+    (
+        "js/pages/dead_letters.js",
+        JS,
+        include_str!("../../console/js/pages/dead_letters.js"),
+    ),
+    (
+        "js/pages/deadlines.js",
+        JS,
+        include_str!("../../console/js/pages/deadlines.js"),
+    ),
+    (
+        "js/pages/message.js",
+        JS,
+        include_str!("../../console/js/pages/message.js"),
+    ),
+    (
+        "js/pages/messages.js",
+        JS,
+        include_str!("../../console/js/pages/messages.js"),
+    ),
+    (
+        "js/pages/partners.js",
+        JS,
+        include_str!("../../console/js/pages/partners.js"),
+    ),
+    (
+        "js/pages/reconciliation.js",
+        JS,
+        include_str!("../../console/js/pages/reconciliation.js"),
+    ),
+    (
+        "js/pages/signin.js",
+        JS,
+        include_str!("../../console/js/pages/signin.js"),
+    ),
 ];
 
 const JS: &str = "text/javascript; charset=utf-8";
@@ -42,9 +86,15 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 /// The console's routes, merged into the hub's router.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/console", get(|| async { Redirect::permanent("/console/") }))
+        .route(
+            "/console",
+            get(|| async { Redirect::permanent("/console/") }),
+        )
         .route("/console/", get(|| async { asset("index.html") }))
-        .route("/console/{*path}", get(|Path(path): Path<String>| async move { asset(&path) }))
+        .route(
+            "/console/{*path}",
+            get(|Path(path): Path<String>| async move { asset(&path) }),
+        )
 }
 
 fn asset(path: &str) -> Response {
@@ -63,7 +113,10 @@ fn asset(path: &str) -> Response {
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ),
-            (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
         ],
         *body,
     )
@@ -111,9 +164,9 @@ mod tests {
             for piece in body.split('"').skip(1).step_by(2) {
                 let looks_like_key = piece.contains('.')
                     && piece.starts_with(|c: char| c.is_ascii_lowercase())
-                    && piece
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+                    && piece.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'
+                    });
                 if looks_like_key && !piece.ends_with(".js") && !piece.ends_with(".css") {
                     keys.insert(piece.to_string());
                 }
@@ -136,13 +189,31 @@ mod tests {
     #[test]
     fn every_key_the_pages_use_is_translated() {
         let vi = keys_of("vi");
-        let missing: Vec<_> = used_keys().into_iter().filter(|k| !vi.contains(k)).collect();
-        assert!(missing.is_empty(), "keys used but not translated: {missing:?}");
+        let missing: Vec<_> = used_keys()
+            .into_iter()
+            .filter(|k| !vi.contains(k))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "keys used but not translated: {missing:?}"
+        );
         // Keys built from values the API returns.
         let mut families: Vec<String> = Vec::new();
         for state in [
-            "received", "rejected", "accepted", "handled", "emitted", "sending", "waiting_retry",
-            "delivered", "failed", "dead_lettered", "replayed", "discarded", "served", "read",
+            "received",
+            "rejected",
+            "accepted",
+            "handled",
+            "emitted",
+            "sending",
+            "waiting_retry",
+            "delivered",
+            "failed",
+            "dead_lettered",
+            "replayed",
+            "discarded",
+            "served",
+            "read",
         ] {
             assert!(
                 thads_core::journey::MessageState::parse(state).is_some(),
@@ -157,18 +228,38 @@ mod tests {
             families.push(format!("deadline_kind.{}", kind.as_str()));
         }
         for k in [
-            "dir.in", "dir.out", "circuit.closed", "circuit.open", "circuit.half_open",
-            "severity.critical", "severity.warning", "alert_kind.partner_failing",
-            "alert_kind.dlq_growing", "alert_kind.signin_failures",
-            "alert_kind.certificate_expiring", "alert_kind.certificate_expired", "source.file",
-            "source.console", "source.restore", "kind.court", "kind.bank", "kind.treasury",
-            "kind.vneid", "kind.database", "registration.active", "registration.revoked",
-            "check.ok", "check.failed",
+            "dir.in",
+            "dir.out",
+            "circuit.closed",
+            "circuit.open",
+            "circuit.half_open",
+            "severity.critical",
+            "severity.warning",
+            "alert_kind.partner_failing",
+            "alert_kind.dlq_growing",
+            "alert_kind.signin_failures",
+            "alert_kind.certificate_expiring",
+            "alert_kind.certificate_expired",
+            "source.file",
+            "source.console",
+            "source.restore",
+            "kind.court",
+            "kind.bank",
+            "kind.treasury",
+            "kind.vneid",
+            "kind.database",
+            "registration.active",
+            "registration.revoked",
+            "check.ok",
+            "check.failed",
         ] {
             families.push(k.to_string());
         }
         let missing: Vec<_> = families.iter().filter(|k| !vi.contains(*k)).collect();
-        assert!(missing.is_empty(), "keys built from values not translated: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "keys built from values not translated: {missing:?}"
+        );
     }
 
     #[test]
@@ -214,7 +305,10 @@ mod tests {
         }
         let index = file("index.html");
         assert!(index.contains("/console/js/app.js") && index.contains("/console/style.css"));
-        assert!(!index.contains("http://") && !index.contains("https://"), "no CDN");
+        assert!(
+            !index.contains("http://") && !index.contains("https://"),
+            "no CDN"
+        );
     }
 
     #[test]

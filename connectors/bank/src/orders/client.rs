@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use thads_core::partners::endpoints::Overlay;
 use std::time::Duration;
+use thads_core::partners::endpoints::Overlay;
 
 use super::config::BankConfig;
 
