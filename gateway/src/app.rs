@@ -88,7 +88,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("cannot read the partner endpoint settings")?;
     tasks.spawn(overlay.clone().run(
         db.clone(),
-        std::time::Duration::from_secs(5),
+        config.console.endpoint_refresh,
         shutdown.clone(),
     ));
     let mut vneid_http = None;
@@ -277,7 +277,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         metrics: metrics.clone(),
         mailer: mailer.clone(),
         certificates: certificates.clone(),
-        every: std::time::Duration::from_secs(60),
+        every: config.console.alert_interval,
     };
     tasks.spawn(alert_watcher.run(shutdown.clone()));
     if let Some(dir) = &config.bank.inbox_dir {

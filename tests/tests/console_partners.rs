@@ -1,8 +1,9 @@
 //! The console's partner registry, endpoint versions, connectivity tests, deadlines overview
 //! and alert acknowledgement, over HTTP in both runtimes. The endpoint overlay is proved on the
 //! real path: an administrator points VNeID at a dead address (version 2 over the file's
-//! version 1) and a new notice fails there; restoring version 1 gets it delivered. Bad input
-//! names its field; provincial administrators and heads may not change endpoints.
+//! version 1) and a new notice fails there; restoring version 1 gets it delivered. The alert
+//! for the failing partner is e-mailed once to the administrators (a real SMTP server). Bad
+//! input names its field; provincial administrators and heads may not change endpoints.
 
 #![allow(clippy::unwrap_used)]
 
@@ -12,12 +13,34 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
+use thads_e2e::smtp_sink::SmtpSink;
 
 const WAIT: Duration = Duration::from_secs(60);
 
 async fn registry(kind: Kind) {
-    let s = setup(kind, |o| o.max_deliveries = 60).await;
+    let sink = SmtpSink::start().await.unwrap();
+    let s = setup(kind, |o| {
+        o.max_deliveries = 60;
+        o.env.push(("THADS_MAIL__SMTP_URL".into(), sink.url()));
+        o.env
+            .push(("THADS_CONSOLE__ALERT_INTERVAL".into(), "300ms".into()));
+    })
+    .await;
     let hub = &s.hub;
+    let out = hub.cli(
+        &[
+            "staff",
+            "email",
+            thads_e2e::hub::TEST_ADMIN,
+            "quantri@thads.gov.vn",
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let admin = hub.admin_token().to_string();
     let province = hub.staff("quan.tri.hcm", "administrator", "HCM").await;
     let head = hub.staff("truong.phong", "head", "HCM-KV01").await;
@@ -189,8 +212,39 @@ async fn registry(kind: Kind) {
         "{csv}"
     );
 
-    // Alerts: VNeID failed in the last hour; an administrator acknowledges it (audited), a
-    // head sees it but may not acknowledge it.
+    // Alerts: VNeID failed in the last hour. The administrators with an address got it by
+    // e-mail, once; an administrator acknowledges it (audited), a head sees it but may not.
+    let mailed = |mails: &[thads_e2e::smtp_sink::ReceivedMail]| {
+        mails
+            .iter()
+            .filter(|m| {
+                m.parsed()
+                    .and_then(|p| p.text)
+                    .is_some_and(|t| t.contains("partner_failing: vneid"))
+            })
+            .count()
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while mailed(&sink.messages()) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no alert mail: {:?}",
+            sink.messages()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mails = sink.messages();
+    assert_eq!(mailed(&mails), 1, "mailed once while it lasts");
+    let alert_mail = mails
+        .iter()
+        .find(|m| mailed(std::slice::from_ref(m)) == 1)
+        .unwrap();
+    assert_eq!(alert_mail.rcpt_to, ["quantri@thads.gov.vn"]);
+    assert!(alert_mail
+        .parsed()
+        .and_then(|p| p.subject)
+        .is_some_and(|s| s.contains("cảnh báo")));
     let alerts = hub.get_json("/v1/admin/alerts").await.unwrap();
     let key = "partner_failing:vneid";
     assert!(
