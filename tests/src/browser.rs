@@ -155,10 +155,11 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no element {css} within {timeout:?}: {e}"))
     }
 
-    /// Waits until the element's text contains `text`.
+    /// Waits until the element's text contains `text`; on failure keeps a screenshot
+    /// (`…-failed.png`) and says what the element showed, or that it was missing.
     pub async fn wait_text(&self, css: &str, text: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
-        let mut last = String::new();
+        let mut last = String::from("(no such element)");
         while Instant::now() < deadline {
             if let Ok(e) = self.client.find(Locator::Css(css)).await {
                 if let Ok(t) = e.text().await {
@@ -170,7 +171,11 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
-        panic!("{css} did not show {text:?} within {timeout:?}; it shows: {last:?}");
+        let shot = self.screenshot("failed").await;
+        panic!(
+            "{css} did not show {text:?} within {timeout:?}; it shows: {last:?} (screenshot {})",
+            shot.display()
+        );
     }
 
     /// Clicks the element matching the CSS selector (waiting for it first, and finding it

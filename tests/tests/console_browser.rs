@@ -19,7 +19,7 @@ use thads_e2e::browser::Browser;
 use thads_e2e::vneid_sim::Mode;
 
 const WAIT: Duration = Duration::from_secs(60);
-const UI: Duration = Duration::from_secs(20);
+const UI: Duration = Duration::from_secs(45);
 const PASSWORD: &str = "mat-khau-thu-nghiem-2026";
 
 async fn sign_in(b: &Browser, base: &str, username: &str) {

@@ -258,3 +258,143 @@ pub async fn overview(
         overdue,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use thads_schemas::office::OfficeCode;
+    use time::macros::date;
+
+    use super::*;
+    use crate::calendar::{Calendar, CalendarConfig};
+    use crate::deadlines::rules::DeadlineRules;
+    use crate::staff::sessions::test_db;
+
+    fn actor(role: Role, office: &str) -> Actor {
+        Actor {
+            username: "u".into(),
+            display_name: "U".into(),
+            role,
+            office: OfficeCode::parse(office).unwrap(),
+        }
+    }
+
+    async fn case(db: &Db, id: &str, office: &str, deadlines: &[(&str, &str, Option<&str>)]) {
+        sqlx::query(
+            "INSERT INTO cases (id, office_code, judgment_key, source_message, court_code, \
+             court_name, judgment_number, judgment_date, effective_date, state, \
+             payment_reference, created_at, updated_at, officer) \
+             VALUES ($1, $2, $1, 'm', 'TAND79', 'Tòa', '1/2025', '2025-01-01', '2025-01-02', \
+             'registered', $1, 0, 0, 'chv.an')",
+        )
+        .bind(id)
+        .bind(office)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        for (step, due, done) in deadlines {
+            sqlx::query(
+                "INSERT INTO case_deadlines (case_id, step, regime, starts_on, due_on, \
+                 legal_basis, done_on) VALUES ($1, $2, 'law_2008', '2025-12-01', $3, 'Điều 36', $4)",
+            )
+            .bind(id)
+            .bind(step)
+            .bind(due)
+            .bind(done)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn offices_count_their_deadlines_and_list_the_overdue() {
+        let (_dir, db) = test_db().await;
+        case(
+            &db,
+            "c1",
+            "HCM-KV01",
+            &[
+                ("decision_on_request", "2026-01-05", None),
+                ("notice", "2026-03-02", None),
+                ("send_to_procuracy", "2025-12-03", Some("2025-12-02")),
+            ],
+        )
+        .await;
+        case(
+            &db,
+            "c2",
+            "HCM-KV02",
+            &[("decision_on_request", "2026-01-06", None)],
+        )
+        .await;
+        case(
+            &db,
+            "c3",
+            "HNI-KV01",
+            &[("decision_on_request", "2026-01-07", None)],
+        )
+        .await;
+        let schedule = Schedule {
+            calendar: Arc::new(Calendar::new(CalendarConfig::default()).unwrap()),
+            rules: Arc::new(DeadlineRules::default()),
+        };
+        let today = date!(2026 - 01 - 20);
+
+        let o = overview(
+            &db,
+            &actor(Role::Officer, "HCM-KV01"),
+            None,
+            today,
+            &schedule,
+        )
+        .await
+        .unwrap();
+        assert_eq!(o.offices.len(), 1, "{o:#?}");
+        let kv1 = &o.offices[0];
+        assert_eq!(
+            (kv1.office.as_str(), kv1.overdue, kv1.open, kv1.done),
+            ("HCM-KV01", 1, 1, 1)
+        );
+        assert_eq!(o.overdue.len(), 1);
+        assert_eq!(o.overdue[0].reference, "c1");
+        assert_eq!(o.overdue[0].days_overdue, Some(15));
+        assert_eq!(o.overdue[0].officer.as_deref(), Some("chv.an"));
+
+        // A provincial administrator sees its regional offices, the department every office.
+        let hcm = overview(
+            &db,
+            &actor(Role::Administrator, "HCM"),
+            None,
+            today,
+            &schedule,
+        )
+        .await
+        .unwrap();
+        let offices: Vec<&str> = hcm.offices.iter().map(|o| o.office.as_str()).collect();
+        assert_eq!(offices, ["HCM-KV01", "HCM-KV02"]);
+        let all = overview(
+            &db,
+            &actor(Role::Administrator, "CUC"),
+            None,
+            today,
+            &schedule,
+        )
+        .await
+        .unwrap();
+        assert_eq!(all.overdue.len(), 3);
+        assert_eq!(all.overdue[0].reference, "c1", "oldest due day first");
+        let one = overview(
+            &db,
+            &actor(Role::Administrator, "CUC"),
+            Some("HNI-KV01"),
+            today,
+            &schedule,
+        )
+        .await
+        .unwrap();
+        assert_eq!(one.overdue.len(), 1);
+        assert_eq!(one.overdue[0].office, "HNI-KV01");
+    }
+}

@@ -27,13 +27,18 @@ const PAGES = [
   { path: "message", label: null, roles: ["administrator", "head", "officer", "clerk"], render: messagePage },
 ];
 
-/** What the pages share: the signed-in person and the page's timers. */
-export const session = { me: null, timers: [] };
+/**
+ * What the pages share: the signed-in person, the page's timers, and the number of the page
+ * being shown (a page that finishes loading after the reader moved on is dropped).
+ */
+export const session = { me: null, timers: [], shown: 0 };
 
-/** Runs `fn` now and every `ms` while the page is shown. */
-export function every(ms, fn) {
+/** Runs `fn` now and every `ms` while page number `shown` is the one shown. */
+function every(shown, ms, fn) {
+  if (shown !== session.shown) return;
+  const id = setInterval(() => (shown === session.shown ? fn() : clearInterval(id)), ms);
+  session.timers.push(id);
   fn();
-  session.timers.push(setInterval(fn, ms));
 }
 
 function stopTimers() {
@@ -64,6 +69,7 @@ function renderNav(active) {
 /** Shows the page the address names. */
 export async function show() {
   stopTimers();
+  const shown = ++session.shown;
   const main = document.getElementById("main");
   const top = document.getElementById("top");
   document.documentElement.lang = lang();
@@ -76,15 +82,19 @@ export async function show() {
   top.hidden = false;
   applyI18n(top);
   const r = route();
+  // Pages poll through route.every, tied to this showing: their timers stop when it ends.
+  r.every = (ms, fn) => every(shown, ms, fn);
   const page = PAGES.find((p) => p.path === r.name && allowed(p)) || PAGES[0];
   renderNav(page.path);
   main.replaceChildren(el("p", { class: "muted" }, t("common.loading")));
   try {
     const content = await page.render(r, session);
+    if (shown !== session.shown) return;
     main.replaceChildren(content);
     main.dataset.page = page.path;
     applyI18n(main);
   } catch (e) {
+    if (shown !== session.shown) return;
     if (e instanceof ApiError && e.status === 401) return signedOut();
     main.replaceChildren(el("p", { class: "error" }, errorText(e)));
   }

@@ -5,10 +5,9 @@
 import { get, post } from "../api.js";
 import { t } from "../i18n.js";
 import { el, table, fmtTime, badge, toast, errorText } from "../ui.js";
-import { every } from "../app.js";
 
 /** The alerts page. */
-export async function alertsPage(_route, session) {
+export async function alertsPage(route, session) {
   const box = el("div", { id: "alerts-body" });
   const admin = session.me.role === "administrator";
   const load = async () => {
@@ -32,6 +31,6 @@ export async function alertsPage(_route, session) {
       box.replaceChildren(table({ id: "alerts", title: "alerts.title", columns, rows, csvName: "alerts", csvHref: "/v1/admin/alerts?format=csv", empty: "alerts.none" }));
     } catch (e) { box.replaceChildren(el("p", { class: "error" }, errorText(e))); }
   };
-  every(10000, load);
+  route.every(10000, load);
   return el("div", {}, el("h1", {}, t("alerts.title")), el("p", { class: "muted" }, t("alerts.mail_note")), box);
 }

@@ -5,7 +5,6 @@
 import { get } from "../api.js";
 import { t } from "../i18n.js";
 import { el, table, fmtTime, badge, errorText } from "../ui.js";
-import { every } from "../app.js";
 
 const REFRESH_MS = 5000;
 
@@ -75,7 +74,7 @@ async function officeView(box, stamp, me) {
 }
 
 /** The dashboard for `session.me`. */
-export async function dashboardPage(_route, session) {
+export async function dashboardPage(route, session) {
   const me = session.me;
   const box = el("div", { id: "dashboard-body" }, el("p", { class: "muted" }, t("common.loading")));
   const live = el("span", { class: "live", id: "live" });
@@ -88,6 +87,6 @@ export async function dashboardPage(_route, session) {
       live.textContent = errorText(e);
     }
   };
-  every(REFRESH_MS, load);
+  route.every(REFRESH_MS, load);
   return el("div", {}, el("div", { class: "row" }, el("h1", {}, t("dash.title")), live), box);
 }

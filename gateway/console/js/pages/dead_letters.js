@@ -5,7 +5,6 @@
 import { get, post } from "../api.js";
 import { t } from "../i18n.js";
 import { el, table, fmtTime, messageLink, toast, errorText } from "../ui.js";
-import { every } from "../app.js";
 
 const COLUMNS = [
   { key: "message_id", label: "msg.id", render: (r) => messageLink(r.message_id) },
@@ -19,7 +18,7 @@ const COLUMNS = [
 ];
 
 /** The dead-letter page (administrators). */
-export async function deadLettersPage() {
+export async function deadLettersPage(route) {
   const selected = new Set();
   const box = el("div", { id: "dlq-body" });
   const result = el("div", { id: "replay-result" });
@@ -76,7 +75,7 @@ export async function deadLettersPage() {
       load();
     } catch (e) { toast(errorText(e), true); }
   };
-  every(5000, load);
+  route.every(5000, load);
   return el("div", {},
     el("h1", {}, t("dlq.title")),
     el("div", { class: "card row" },

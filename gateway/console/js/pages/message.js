@@ -5,7 +5,6 @@
 import { get, post, ApiError } from "../api.js";
 import { t } from "../i18n.js";
 import { el, fmtTime, badge, toast, errorText } from "../ui.js";
-import { every } from "../app.js";
 
 const REFRESH_MS = 3000;
 const GOOD = ["handled", "delivered", "served", "read", "accepted"];
@@ -95,7 +94,7 @@ export async function messagePage(route, session) {
     } catch (e) { toast(errorText(e), true); }
   };
   draw(m);
-  every(REFRESH_MS, refresh);
+  route.every(REFRESH_MS, refresh);
   const download = el("a", {
     class: "button", id: "download", href: `/v1/messages/${encodeURIComponent(id)}/payload`,
     download: `${id}.${/xml/.test(m.content_type) ? "xml" : /json/.test(m.content_type) ? "json" : "bin"}`,
