@@ -79,6 +79,20 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let signal = OutboxSignal::default();
     let mut tasks = JoinSet::new();
 
+    // Partner endpoint settings changed from the console, read by every connector; refreshed
+    // from the database so a change on another hub process arrives here (docs/console.md).
+    let overlay = thads_core::partners::endpoints::Overlay::default();
+    overlay
+        .refresh(&db)
+        .await
+        .context("cannot read the partner endpoint settings")?;
+    tasks.spawn(overlay.clone().run(
+        db.clone(),
+        config.console.endpoint_refresh,
+        shutdown.clone(),
+    ));
+    let mut vneid_http = None;
+
     let relay = Relay::new(db.clone(), bus.clone(), signal.clone(), metrics.clone());
     tasks.spawn(relay.run(shutdown.clone()));
     let trust = load_trust(&config, &db).await?;
@@ -152,7 +166,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 .context("cannot read vneid.token_file")?;
             let tls = config.vneid.read_tls()?;
             let client = VneidClient::with_tls(endpoint, token, config.vneid.timeout, &tls)
-                .context("cannot build the VNeID client")?;
+                .context("cannot build the VNeID client")?
+                .with_overlay(overlay.clone());
+            vneid_http = Some(client.http_client().clone());
             handlers.push((
                 VneidNotifier::new(NotifierSettings {
                     db: db.clone(),
@@ -181,7 +197,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .resolve_token()
         .context("cannot read bank.token_file")?;
     let bank_client = thads_bank::orders::client::BankClient::new(&config.bank, bank_token)
-        .context("cannot build the bank client")?;
+        .context("cannot build the bank client")?
+        .with_overlay(overlay.clone());
     handlers.push((
         thads_bank::orders::OrderSender::new(
             db.clone(),
@@ -202,6 +219,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             db.clone(),
             &config.treasury,
             treasury_token,
+            overlay.clone(),
             metrics.clone(),
             config.bus.ack_wait,
             config.bus.retry_policy(),
@@ -218,6 +236,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             ack_wait: config.bus.ack_wait,
             policy: config.bus.retry_policy(),
             shutdown: shutdown.clone(),
+            overlay: overlay.clone(),
         },
         &config.court.endpoints,
         &config.court.delivery,
@@ -263,13 +282,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let certificates =
         crate::partner_tls::book::CertificateBook::for_hub(&config, partner_tls.as_ref());
     tasks.spawn(certificates.clone().run(db.clone(), shutdown.clone()));
-    // Alerts for the console, mailed to administrators when first raised (docs/console.md).
+    // Alerts for the console, mailed to administrators when first raised (docs/console.md),
+    // watching the TLS listener's, VNeID's and the partners' certificates.
+    let certificates = certificates.source();
     let alert_watcher = thads_core::admin::alerts::AlertWatcher {
         db: db.clone(),
         metrics: metrics.clone(),
         mailer: mailer.clone(),
-        certificates: certificates.source(),
-        every: std::time::Duration::from_secs(60),
+        certificates: certificates.clone(),
+        every: config.console.alert_interval,
     };
     tasks.spawn(alert_watcher.run(shutdown.clone()));
     if let Some(dir) = &config.bank.inbox_dir {
@@ -290,7 +311,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
     let registries =
         thads_registries::Registries::new(db.clone(), &config.registries, metrics.clone())
-            .context("the [registries] configuration")?;
+            .context("the [registries] configuration")?
+            .with_overlay(&overlay);
     let verifier = Arc::new(thads_core::verification::Verifier::new(
         db.clone(),
         schedule.clone(),
@@ -319,10 +341,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         crate::http::party::PartyPortal::new(&config.citizen_oidc, config.party_portal.clone())
             .context("the [citizen_oidc] configuration")?,
     )
-    .with_partner_tls(
-        config.partner_tls.partners_on_plain(),
-        certificates.source(),
-    );
+    .with_partner_tls(config.partner_tls.partners_on_plain(), certificates)
+    .with_endpoints(crate::http::console_partners::PartnerEndpoints {
+        overlay,
+        known: crate::endpoints::known(&config, vneid_http.as_ref())
+            .context("cannot build the connectivity test client")?,
+    });
     crate::http::auth::warn_if_no_accounts(&db).await;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

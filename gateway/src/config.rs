@@ -49,6 +49,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// The daily e-mail digest of overdue and due-soon deadlines.
     pub digest: DigestConfig,
+    /// The operator's console: how often alerts and partner endpoint settings are refreshed.
+    pub console: thads_core::admin::ConsoleConfig,
     /// Account orders to banks: endpoint per bank code, token, timeout.
     pub bank: thads_bank::orders::BankConfig,
     /// Transfers to the State Treasury: endpoint, token, timeout (`docs/disbursement.md`).
@@ -300,6 +302,7 @@ impl Default for Config {
             staff: StaffConfig::default(),
             mail: MailConfig::default(),
             digest: DigestConfig::default(),
+            console: thads_core::admin::ConsoleConfig::default(),
             court: CourtConfig::default(),
             signing: SigningConfig::default(),
             registries: thads_registries::RegistriesConfig::default(),
@@ -441,6 +444,9 @@ impl Config {
                 key: "court",
                 reason: e.to_string(),
             });
+        }
+        if let Err((key, reason)) = self.console.validate() {
+            return Err(ConfigError::Invalid { key, reason });
         }
         if self.digest.hour > 23 {
             return Err(ConfigError::Invalid {

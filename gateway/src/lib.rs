@@ -5,6 +5,7 @@
 //! - [`config`]: the typed configuration (file + environment).
 //! - [`cli`]: the command line (and `cli_*`: its bank, staff, partner and audit commands).
 //! - [`app`]: start-up wiring and graceful shutdown.
+//! - [`endpoints`]: the outbound partners of the configuration, for the console's registry.
 //! - [`http`]: the axum router (partner, read side, operations).
 //! - [`party_config`]: the `[party_portal]` settings (party sessions, deposit accounts).
 //! - [`partner_tls`]: the partner TLS listener (client certificates).
@@ -18,6 +19,7 @@ pub mod cli_partner;
 pub mod cli_partner_tls;
 pub mod cli_staff;
 pub mod config;
+pub mod endpoints;
 pub mod http;
 pub mod party_config;
 pub mod partner_tls;

@@ -97,6 +97,8 @@ ensure_tools() {
     # Scanned judgments: OCR with Tesseract and its Vietnamese model (docs/ocr.md).
     command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
     [ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata 2>/dev/null)" ] || missing+=(tesseract-ocr-vie)
+    # The console's browser tests drive Chromium through ChromeDriver (WebDriver).
+    command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
     if [ "${#missing[@]}" -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

@@ -2,6 +2,7 @@
 //! access to real PostgreSQL and NATS, and real hub processes.
 //!
 //! # Layout
+//! - [`browser`]: headless Chromium through chromedriver, for the console's browser tests.
 //! - [`vneid_sim`]: the VNeID notification API simulator.
 //! - [`court_sim`]: a court's endpoint for the evidences the hub pushes (checks the hub's signature).
 //! - [`bank_sim`]: a bank: accounts, account orders, acknowledgements and camt.054 credits.
@@ -10,7 +11,7 @@
 //! - [`oidc_sim`]: the VNeID sign-in (an OpenID Connect provider) that parties sign in with.
 //! - [`smtp_sink`]: a real SMTP server (STARTTLS, AUTH, forced failures) that keeps and decodes the mail it gets.
 //! - [`services`]: fresh PostgreSQL databases and the NATS address.
-//! - [`browser`]: a cookie-keeping client that follows redirects hop by hop (sign-in flows).
+//! - [`http_browser`]: a cookie-keeping client that follows redirects hop by hop (sign-in flows).
 //! - [`hub`]: starting, killing and restarting hub processes.
 //! - [`corpus`]: the judgment documents the tests send.
 //! - [`private`]: NATS and PostgreSQL servers of a test's own, for killing and restarting.
@@ -21,6 +22,7 @@ pub mod bank_sim;
 pub mod browser;
 pub mod corpus;
 pub mod court_sim;
+pub mod http_browser;
 pub mod hub;
 pub mod load;
 pub mod private;

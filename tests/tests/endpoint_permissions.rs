@@ -212,6 +212,93 @@ const MATRIX: &[Line] = &[
         served: &[(Admin, 409)],
         refused: &[(Officer, 403), (Clerk, 403), (OtherHead, 403)],
     },
+    // The operator's console (docs/console.md).
+    get(
+        "/v1/admin/messages?partner=vneid",
+        &[(Admin, 200), (OtherHead, 200)],
+        &[(Officer, 403), (Clerk, 403)],
+    ),
+    get(
+        "/v1/admin/partners/health?window=1h",
+        &[(Admin, 200), (OtherAdmin, 200)],
+        &[(Officer, 403), (OtherHead, 403)],
+    ),
+    get(
+        "/v1/admin/dead-letters?format=csv",
+        &[(Admin, 200), (OtherAdmin, 200)],
+        &[(Officer, 403), (Clerk, 403), (OtherHead, 403)],
+    ),
+    Line {
+        method: "POST",
+        path: "/v1/admin/dead-letters/replay",
+        body: Some(r#"{"message_ids": ["khong-co"]}"#),
+        // Let through; the outcome says it is not a dead letter.
+        served: &[(Admin, 200)],
+        refused: &[(Officer, 403), (OtherHead, 403)],
+    },
+    Line {
+        method: "POST",
+        path: "/v1/admin/messages/{message}/discard",
+        body: Some(r#"{"reason": "thử quyền"}"#),
+        // Not dead-lettered: the administrator is told so; another province's does not see it.
+        served: &[(Admin, 409)],
+        refused: &[(OtherAdmin, 404), (Officer, 403), (OtherHead, 403)],
+    },
+    get(
+        "/v1/admin/alerts",
+        &[(Admin, 200), (OtherHead, 200)],
+        &[(Officer, 403), (Clerk, 403)],
+    ),
+    Line {
+        method: "POST",
+        path: "/v1/admin/alerts/acknowledge",
+        body: Some(r#"{"key": "khong-co"}"#),
+        // No such alert holds: the administrator is told so.
+        served: &[(Admin, 404)],
+        refused: &[(Officer, 403), (OtherHead, 403)],
+    },
+    get(
+        "/v1/admin/deadlines",
+        &[(Officer, 200), (Clerk, 200), (OtherHead, 200), (Admin, 200)],
+        &[],
+    ),
+    get(
+        "/v1/admin/deadlines?office=HCM-KV01",
+        &[(Officer, 200), (Admin, 200)],
+        &[(OtherHead, 403), (OtherAdmin, 403)],
+    ),
+    get(
+        "/v1/admin/partners",
+        &[(Admin, 200), (OtherAdmin, 200)],
+        &[(Officer, 403), (Clerk, 403), (OtherHead, 403)],
+    ),
+    get(
+        "/v1/admin/partners/vneid/endpoint",
+        &[(Admin, 200), (OtherAdmin, 200)],
+        &[(Officer, 403), (OtherHead, 403)],
+    ),
+    Line {
+        method: "PUT",
+        path: "/v1/admin/partners/khong-co/endpoint",
+        body: Some(r#"{"url": "http://127.0.0.1:9", "timeout_ms": 1000}"#),
+        // Only CUC administrators change endpoints; this partner does not exist.
+        served: &[(Admin, 404)],
+        refused: &[(OtherAdmin, 403), (Officer, 403), (OtherHead, 403)],
+    },
+    Line {
+        method: "POST",
+        path: "/v1/admin/partners/khong-co/endpoint/restore",
+        body: Some(r#"{"version": 1}"#),
+        served: &[(Admin, 404)],
+        refused: &[(OtherAdmin, 403), (Officer, 403)],
+    },
+    Line {
+        method: "POST",
+        path: "/v1/admin/partners/vneid/check",
+        body: Some("{}"),
+        served: &[(Admin, 200), (OtherAdmin, 200)],
+        refused: &[(Officer, 403), (Clerk, 403), (OtherHead, 403)],
+    },
     Line {
         method: "POST",
         path: "/v1/admin/digest",
@@ -248,6 +335,10 @@ const PUBLIC: &[&str] = &[
     "/me",
     "/v1/me/sign-in",
     "/v1/me/callback",
+    // The console's static files (no data: every figure comes from the API with a session).
+    "/console",
+    "/console/",
+    "/console/{*path}",
 ];
 
 /// The ids the matrix's paths name.
@@ -519,7 +610,7 @@ fn fill(route: &str) -> String {
 #[tokio::test]
 async fn party_and_staff_sessions_do_not_stand_in_for_each_other() {
     use reqwest::Method;
-    use thads_e2e::browser::Browser;
+    use thads_e2e::http_browser::Browser;
     use thads_e2e::oidc_sim::OidcSim;
 
     let port = thads_e2e::hub::free_port();

@@ -17,7 +17,7 @@ use std::time::Duration;
 use common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
-use thads_e2e::browser::Browser;
+use thads_e2e::http_browser::Browser;
 use thads_e2e::corpus::camt054_credit;
 use thads_e2e::hub::{free_port, Hub};
 use thads_e2e::oidc_sim::{Mischief, OidcSim};

@@ -68,6 +68,8 @@ pub struct DeliverySettings {
     pub policy: RetryPolicy,
     /// Cancelled at shutdown, so a held delivery lets go at once.
     pub shutdown: CancellationToken,
+    /// The endpoint settings changed from the console (`docs/console.md`).
+    pub overlay: thads_core::partners::endpoints::Overlay,
 }
 
 /// One court's endpoint with its breaker.
@@ -121,12 +123,12 @@ impl CourtDelivery {
         config.validate()?;
         let mut courts = BTreeMap::new();
         for (code, endpoint) in delivery_config::resolve_endpoints(endpoints)? {
-            let client = CourtClient::new(endpoint, config.timeout).map_err(|source| {
-                DeliveryError::Client {
+            let client = CourtClient::new(endpoint, config.timeout)
+                .map_err(|source| DeliveryError::Client {
                     court: code.clone(),
                     source,
-                }
-            })?;
+                })?
+                .with_overlay(settings.overlay.clone());
             let breaker = CircuitBreaker::new(config.breaker_failures, config.breaker_cool_down);
             settings
                 .metrics

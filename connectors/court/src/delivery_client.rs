@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use thads_core::partners::endpoints::Overlay;
+
 use crate::delivery_config::ResolvedEndpoint;
 use crate::delivery_mapping::Outbound;
 
@@ -62,11 +64,13 @@ impl ClientError {
     }
 }
 
-/// A client for one court's endpoint.
+/// A client for one court's endpoint. The endpoint and time limit an administrator set in the
+/// console ([`Overlay`], partner `court:<code>`) take the place of the configured ones.
 #[derive(Debug, Clone)]
 pub struct CourtClient {
     http: reqwest::Client,
     endpoint: ResolvedEndpoint,
+    overlay: Overlay,
 }
 
 impl CourtClient {
@@ -78,19 +82,36 @@ impl CourtClient {
             .user_agent(concat!("thads-hub/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError::Build(e.to_string()))?;
-        Ok(Self { http, endpoint })
+        Ok(Self {
+            http,
+            endpoint,
+            overlay: Overlay::default(),
+        })
+    }
+
+    /// The client reading the console's endpoint settings from `overlay`.
+    pub fn with_overlay(mut self, overlay: Overlay) -> Self {
+        self.overlay = overlay;
+        self
     }
 
     /// POSTs the exact signed bytes; `Ok` carries the status the court answered.
     pub async fn send(&self, item: &Outbound, attempt: u64) -> Result<u16, ClientError> {
+        let overridden = self.overlay.get(&format!("court:{}", self.endpoint.court));
+        let url = overridden
+            .as_ref()
+            .map_or(self.endpoint.url.as_str(), |o| o.url.as_str());
         let mut request = self
             .http
-            .post(&self.endpoint.url)
+            .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(IDEMPOTENCY_KEY, &item.id)
             .header(KIND_HEADER, &item.kind)
             .header(ATTEMPT_HEADER, attempt.to_string())
             .body(item.body.clone());
+        if let Some(o) = &overridden {
+            request = request.timeout(o.timeout());
+        }
         if let Some(token) = &self.endpoint.token {
             request = request.bearer_auth(token);
         }

@@ -7,6 +7,7 @@ use thads_core::verification::{Answer, QueryPurpose, Registry, Subject};
 
 use crate::retry::CallError;
 use crate::wire::{self, Reading};
+use thads_core::partners::endpoints::Overlay;
 use thads_core::rate_limit::TokenBucket;
 
 /// One configured database.
@@ -18,6 +19,7 @@ pub struct Partner {
     host: String,
     token: Option<String>,
     rate: Option<TokenBucket>,
+    overlay: Overlay,
     /// How long its answers are reused.
     pub ttl: Duration,
 }
@@ -46,8 +48,20 @@ impl Partner {
             host,
             token: token.filter(|t| !t.is_empty()),
             rate: TokenBucket::new(rate_per_second),
+            overlay: Overlay::default(),
             ttl,
         })
+    }
+
+    /// The journey and console name of a database: `registry:<database>`.
+    pub fn partner_name(registry: Registry) -> String {
+        format!("registry:{registry}")
+    }
+
+    /// The partner reading the console's endpoint settings (partner `registry:<database>`, a
+    /// base URL like the configuration's) from `overlay`.
+    pub fn set_overlay(&mut self, overlay: Overlay) {
+        self.overlay = overlay;
     }
 
     /// The partner's host, for the answer's source.
@@ -67,11 +81,23 @@ impl Partner {
             rate.acquire().await;
         }
         let body = wire::request(self.registry, subject, purpose, reference);
+        let overridden = self.overlay.get(&Self::partner_name(self.registry));
+        let url = match &overridden {
+            Some(o) => format!(
+                "{}{}",
+                o.url.trim_end_matches('/'),
+                wire::path(self.registry)
+            ),
+            None => self.url.clone(),
+        };
         let mut request = self
             .http
-            .post(&self.url)
+            .post(&url)
             .header("X-Request-Id", reference)
             .json(&body);
+        if let Some(o) = &overridden {
+            request = request.timeout(o.timeout());
+        }
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
@@ -92,6 +118,11 @@ impl Partner {
             Err(m) => Err(CallError::Malformed(m.0)),
         }
     }
+}
+
+/// The path below a database's base URL where it takes queries.
+pub fn query_path(registry: Registry) -> &'static str {
+    wire::path(registry)
 }
 
 fn url_host(base: &str) -> String {

@@ -111,6 +111,14 @@ impl Registries {
         })
     }
 
+    /// The connector reading the console's endpoint settings from `overlay`.
+    pub fn with_overlay(mut self, overlay: &thads_core::partners::endpoints::Overlay) -> Self {
+        for partner in self.partners.values_mut() {
+            partner.set_overlay(overlay.clone());
+        }
+        self
+    }
+
     /// The databases that have an endpoint.
     pub fn configured(&self) -> Vec<Registry> {
         self.partners.keys().copied().collect()

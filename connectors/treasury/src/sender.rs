@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use thads_core::partners::endpoints::Overlay;
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -34,6 +35,7 @@ pub struct TransferSender {
     http: reqwest::Client,
     endpoint: Option<String>,
     token: Option<String>,
+    overlay: Overlay,
     metrics: Arc<Metrics>,
     ack_wait: Duration,
     policy: RetryPolicy,
@@ -46,10 +48,13 @@ pub struct BuildError(String);
 
 impl TransferSender {
     /// A sender for `config` presenting `token`; `policy` must be the workers' retry policy.
+    /// The endpoint and time limit an administrator set in the console (`overlay`, partner
+    /// `treasury`) take the place of the configured ones.
     pub fn new(
         db: Db,
         config: &TreasuryConfig,
         token: Option<String>,
+        overlay: Overlay,
         metrics: Arc<Metrics>,
         ack_wait: Duration,
         policy: RetryPolicy,
@@ -65,6 +70,7 @@ impl TransferSender {
             http,
             endpoint: config.endpoint.clone(),
             token,
+            overlay,
             metrics,
             ack_wait,
             policy,
@@ -154,7 +160,7 @@ impl Handler for TransferSender {
             // Acknowledged or reconciled already: a redelivery has nothing to send.
             Some(_) => return Ok(()),
         }
-        let Some(url) = &self.endpoint else {
+        let Some(configured) = &self.endpoint else {
             tracing::warn!(transfer = %id, "treasury.endpoint is not set: the transfer stays queued");
             return Ok(());
         };
@@ -165,12 +171,19 @@ impl Handler for TransferSender {
             delivery.delivered,
         )
         .await?;
+        let overridden = self.overlay.get(crate::PARTNER);
+        let url = overridden
+            .as_ref()
+            .map_or(configured.as_str(), |o| o.url.as_str());
         let mut request = self
             .http
             .post(url)
             .header("Idempotency-Key", id)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(delivery.payload.to_vec());
+        if let Some(o) = &overridden {
+            request = request.timeout(o.timeout());
+        }
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use thads_schemas::notice::NoticeCommand;
 
+use thads_core::partners::endpoints::Overlay;
+
 use crate::config::TlsMaterial;
 use crate::mapping;
 use crate::retry::{classify_answer, RetryClass};
@@ -58,13 +60,18 @@ impl ClientError {
     }
 }
 
-/// A client for one VNeID endpoint.
+/// A client for one VNeID endpoint. The endpoint and time limit an administrator set in the
+/// console ([`Overlay`], partner `vneid`) take the place of the configured ones at each call.
 #[derive(Debug, Clone)]
 pub struct VneidClient {
     http: reqwest::Client,
     url: String,
     token: Option<String>,
+    overlay: Overlay,
 }
+
+/// The path of the notification API below the endpoint.
+pub const NOTIFICATIONS_PATH: &str = "/notifications";
 
 impl VneidClient {
     /// A client for `endpoint` with a per-call `timeout`.
@@ -116,9 +123,22 @@ impl VneidClient {
             .map_err(|e| ClientError::Build(error_chain(&e)))?;
         Ok(Self {
             http,
-            url: format!("{}/notifications", endpoint.trim_end_matches('/')),
+            url: format!("{}{NOTIFICATIONS_PATH}", endpoint.trim_end_matches('/')),
             token,
+            overlay: Overlay::default(),
         })
+    }
+
+    /// The client reading the console's endpoint settings from `overlay`.
+    pub fn with_overlay(mut self, overlay: Overlay) -> Self {
+        self.overlay = overlay;
+        self
+    }
+
+    /// The HTTP client (with the configured TLS material), for the console's connectivity
+    /// test.
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// Sends one notice; `Ok` carries the partner's id for it, when given.
@@ -137,11 +157,19 @@ impl VneidClient {
         let mut body = mapping::to_request(cmd);
         body.title = title;
         body.content = content;
+        let overridden = self.overlay.get(crate::notifier::PARTNER);
+        let url = match &overridden {
+            Some(o) => format!("{}{NOTIFICATIONS_PATH}", o.url.trim_end_matches('/')),
+            None => self.url.clone(),
+        };
         let mut request = self
             .http
-            .post(&self.url)
+            .post(&url)
             .header("Idempotency-Key", &cmd.notice_id)
             .json(&body);
+        if let Some(o) = &overridden {
+            request = request.timeout(o.timeout());
+        }
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }

@@ -38,6 +38,10 @@ pub struct Alert {
     pub detail: String,
     /// When it was first raised (RFC 3339), once recorded.
     pub since: Option<String>,
+    /// The administrator who acknowledged it (it stays listed while it lasts).
+    pub acknowledged_by: Option<String>,
+    /// When (RFC 3339).
+    pub acknowledged_at: Option<String>,
 }
 
 fn alert(kind: &str, subject: &str, severity: &str, detail: String) -> Alert {
@@ -48,6 +52,8 @@ fn alert(kind: &str, subject: &str, severity: &str, detail: String) -> Alert {
         severity: severity.into(),
         detail,
         since: None,
+        acknowledged_by: None,
+        acknowledged_at: None,
     }
 }
 
@@ -183,6 +189,8 @@ pub async fn record(
              detail = excluded.detail, last_seen = excluded.last_seen, \
              first_seen = CASE WHEN alerts.resolved_at IS NULL THEN alerts.first_seen ELSE excluded.first_seen END, \
              mailed_at = CASE WHEN alerts.resolved_at IS NULL THEN alerts.mailed_at ELSE NULL END, \
+             acknowledged_at = CASE WHEN alerts.resolved_at IS NULL THEN alerts.acknowledged_at ELSE NULL END, \
+             acknowledged_by = CASE WHEN alerts.resolved_at IS NULL THEN alerts.acknowledged_by ELSE NULL END, \
              resolved_at = NULL",
         )
         .bind(&a.key)
@@ -198,19 +206,22 @@ pub async fn record(
         .execute(&mut *tx)
         .await?;
     let rows = sqlx::query(
-        "SELECT alert_key, first_seen, mailed_at FROM alerts WHERE resolved_at IS NULL",
+        "SELECT alert_key, first_seen, mailed_at, acknowledged_at, acknowledged_by FROM alerts \
+         WHERE resolved_at IS NULL",
     )
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let mut since = BTreeMap::new();
+    let mut stored = BTreeMap::new();
     for r in &rows {
         let key: String = r.try_get("alert_key")?;
-        since.insert(
+        stored.insert(
             key,
             (
                 r.try_get::<i64, _>("first_seen")?,
                 r.try_get::<Option<i64>, _>("mailed_at")?,
+                r.try_get::<Option<i64>, _>("acknowledged_at")?,
+                r.try_get::<Option<String>, _>("acknowledged_by")?,
             ),
         );
     }
@@ -218,8 +229,10 @@ pub async fn record(
     let current: Vec<Alert> = current
         .into_iter()
         .map(|mut a| {
-            if let Some((first, mailed)) = since.get(&a.key) {
+            if let Some((first, mailed, acked_at, acked_by)) = stored.get(&a.key) {
                 a.since = Some(rfc3339(*first));
+                a.acknowledged_at = acked_at.map(rfc3339);
+                a.acknowledged_by = acked_by.clone();
                 if mailed.is_none() {
                     unmailed.push(a.clone());
                 }
@@ -228,6 +241,39 @@ pub async fn record(
         })
         .collect();
     Ok((current, unmailed))
+}
+
+/// Acknowledges the alert `key` as `actor` (audited): it stays listed while it lasts, marked
+/// with who saw it, and is acknowledged afresh if it ends and comes back. `false` when no
+/// such alert holds now.
+pub async fn acknowledge(db: &Db, actor: &str, key: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE alerts SET acknowledged_at = $2, acknowledged_by = $3 \
+         WHERE alert_key = $1 AND resolved_at IS NULL",
+    )
+    .bind(key)
+    .bind(now_ms())
+    .bind(actor)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    crate::audit::record(
+        &mut tx,
+        &crate::audit::Act {
+            actor,
+            action: "admin.alert_acknowledged",
+            subject: key,
+            detail: "alert acknowledged",
+            content_hash: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Where the watcher looks for certificates (the TLS files and partners' certificates).

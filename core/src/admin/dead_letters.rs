@@ -66,6 +66,22 @@ pub async fn list(db: &Db, actor: &Actor, limit: i64) -> Result<Vec<DeadLetter>,
         .collect()
 }
 
+/// Whether `message_id` is a dead letter waiting that `actor` may see.
+pub async fn is_visible(db: &Db, actor: &Actor, message_id: &str) -> Result<bool, sqlx::Error> {
+    let mut params = vec![message_id.to_string()];
+    let scope = office_scope(actor, &mut params);
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM dead_letters d JOIN messages m ON m.id = d.message_id \
+         LEFT JOIN cases c ON c.id = m.case_id WHERE d.message_id = $1 AND d.replayed_at IS NULL \
+         AND d.discarded_at IS NULL AND m.state = 'dead_lettered' AND {scope}"
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    for p in &params {
+        q = q.bind(p);
+    }
+    Ok(q.fetch_one(db.pool()).await? > 0)
+}
+
 /// Why a dead letter could not be discarded.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscardError {

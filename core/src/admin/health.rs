@@ -2,6 +2,7 @@
 //! process shows the same figures): messages in and out over a window, how many failed or are
 //! being retried, the error rate, handling or delivery latency (p50, p95), the retry backlog,
 //! the dead letters waiting, and the last success; plus the circuit state this process holds.
+//! The national databases' figures come from the audit of their queries.
 
 use std::collections::BTreeMap;
 
@@ -118,6 +119,7 @@ pub async fn partners(
             .or_default()
             .push(r.try_get::<i64, _>("took")?.max(0));
     }
+    registries(db, since_ms, &mut out, &mut took).await?;
     for (partner, mut ms) in took {
         ms.sort_unstable();
         if let Some(h) = out.get_mut(&partner) {
@@ -131,6 +133,54 @@ pub async fn partners(
         h.circuit = Some(circuit_name(*state));
     }
     Ok(out.into_values().collect())
+}
+
+/// The national databases are called directly, with no journey message: their figures come
+/// from the audit of every query (`registry_queries`; answers from the cache do not count).
+/// They appear as `registry:<database>`.
+async fn registries(
+    db: &Db,
+    since_ms: i64,
+    out: &mut BTreeMap<String, PartnerHealth>,
+    took: &mut BTreeMap<String, Vec<i64>>,
+) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT registry, CAST(COUNT(*) AS BIGINT) AS n, \
+         CAST(SUM(CASE WHEN outcome = 'failed' OR attempts > 1 THEN 1 ELSE 0 END) AS BIGINT) \
+           AS n_failed, \
+         MAX(CASE WHEN outcome IN ('found', 'nothing_found') THEN finished_at END) AS last_ok \
+         FROM registry_queries WHERE started_at >= $1 AND cache_hit = 0 GROUP BY registry",
+    )
+    .bind(since_ms)
+    .fetch_all(db.pool())
+    .await?;
+    for r in &rows {
+        let partner = format!("registry:{}", r.try_get::<String, _>("registry")?);
+        let h = out.entry(partner.clone()).or_default();
+        h.partner = partner;
+        h.messages_out = r.try_get::<Option<i64>, _>("n")?.unwrap_or(0);
+        h.failed = r.try_get::<Option<i64>, _>("n_failed")?.unwrap_or(0);
+        h.error_rate = if h.messages_out > 0 {
+            h.failed as f64 / h.messages_out as f64
+        } else {
+            0.0
+        };
+        h.last_success = r.try_get::<Option<i64>, _>("last_ok")?.map(rfc3339);
+    }
+    let samples = sqlx::query(&format!(
+        "SELECT registry, finished_at - started_at AS took FROM registry_queries \
+         WHERE started_at >= $1 AND cache_hit = 0 AND finished_at IS NOT NULL \
+         ORDER BY id DESC LIMIT {SAMPLES}"
+    ))
+    .bind(since_ms)
+    .fetch_all(db.pool())
+    .await?;
+    for r in &samples {
+        took.entry(format!("registry:{}", r.try_get::<String, _>("registry")?))
+            .or_default()
+            .push(r.try_get::<i64, _>("took")?.max(0));
+    }
+    Ok(())
 }
 
 /// The `p`th percentile of sorted values (nearest rank).

@@ -146,11 +146,34 @@ pub async fn search(db: &Db, actor: &Actor, f: &Filter) -> Result<Page, SearchEr
             });
         }
     }
-    if let Some(d) = f.direction.as_deref().map(str::trim) {
-        if !matches!(d, "" | "in" | "out") {
+    if let Some(state) = f.state.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        if crate::journey::MessageState::parse(state).is_none() {
+            return Err(SearchError::Invalid {
+                field: "state",
+                reason: format!(
+                    "{state:?} is not a message state (received, dead_lettered, delivered, ...)"
+                ),
+            });
+        }
+    }
+    if let Some(d) = f
+        .direction
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        if !matches!(d, "in" | "out") {
             return Err(SearchError::Invalid {
                 field: "direction",
-                reason: format!("{d:?} is neither in nor out"),
+                reason: format!("{d:?} is not in or out"),
+            });
+        }
+    }
+    if let (Some(from), Some(to)) = (f.from_ms, f.to_ms) {
+        if from >= to {
+            return Err(SearchError::Invalid {
+                field: "to_ms",
+                reason: "must be after from_ms".into(),
             });
         }
     }

@@ -11,6 +11,8 @@
 //! - [`keys`]: ed25519 keys: parsing partner public keys, the hub's own signing key, key ids.
 //! - [`canonical`]: the canonical JSON bytes receipts and evidences are signed over, and
 //!   sealing / verifying such documents.
+//! - [`endpoints`]: partners' endpoint settings changed from the console, versioned, read by
+//!   the connectors over the configuration file's.
 //! - [`registry`]: the `partners`, `partner_keys` and `hub_keys` tables.
 //! - [`verify`]: the `X-Signature` headers and the check of a court's push.
 //! - [`certificates`]: partners' TLS client certificates, by fingerprint, and who a
@@ -20,6 +22,7 @@
 pub mod accounts;
 pub mod canonical;
 pub mod certificates;
+pub mod endpoints;
 pub mod keys;
 pub mod registry;
 pub mod verify;

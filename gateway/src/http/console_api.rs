@@ -2,9 +2,9 @@
 //! dead letters (replay one or many, discard with a reason), and alerts; every list also as CSV
 //! (`?format=csv`).
 //!
-//! Who: message search and alerts for administrators and heads (within the offices they
-//! cover); partner health and dead letters for administrators (their offices' cases; those of
-//! no case for every administrator).
+//! Who: message search and alerts for administrators and heads (messages within the offices
+//! they cover; heads see the partners' and dead letters' alerts only); partner health and dead
+//! letters for administrators (their offices' cases; those of no case for every administrator).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -44,7 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
 pub(crate) struct Format {
     /// `json` (the default) or `csv`.
     #[serde(default)]
-    format: Option<String>,
+    pub(crate) format: Option<String>,
 }
 
 /// Answers `rows` as JSON, or as CSV (with a header row) for `format=csv`.
@@ -284,14 +284,9 @@ async fn post_replay_many(
     if request.message_ids.is_empty() || request.message_ids.len() > 500 {
         return Err(invalid("/message_ids", "name 1 to 500 messages"));
     }
-    let visible: std::collections::HashSet<String> = dead_letters::list(&state.db, &actor, 1000)
-        .await?
-        .into_iter()
-        .map(|d| d.message_id)
-        .collect();
     let mut out = Vec::with_capacity(request.message_ids.len());
     for id in request.message_ids {
-        if !visible.contains(&id) {
+        if !dead_letters::is_visible(&state.db, &actor, &id).await? {
             out.push(ReplayOutcome {
                 message_id: id,
                 replayed: false,
@@ -398,7 +393,12 @@ async fn get_alerts(
         &certificates,
     )
     .await?;
-    let (current, _) = alerts::record(&state.db, current, now).await?;
+    let (mut current, _) = alerts::record(&state.db, current, now).await?;
+    if actor.role != Role::Administrator {
+        // Sign-in failures name accounts of every office, and certificates are the
+        // administrators' to renew: heads see the partners' and the dead letters' alerts.
+        current.retain(|a| matches!(a.kind.as_str(), "partner_failing" | "dlq_growing"));
+    }
     Ok(list(&current, f.format.as_deref(), "alerts"))
 }
 

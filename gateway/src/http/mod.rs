@@ -8,6 +8,9 @@ mod bank_orders;
 mod cases;
 pub(crate) mod complaints;
 mod console_api;
+mod console_ops;
+pub mod console_partners;
+mod console_ui;
 mod court;
 mod deadlines;
 pub(crate) mod decisions;
@@ -73,6 +76,8 @@ pub struct AppState {
     pub partner_limiter: Option<Arc<thads_core::rate_limit::KeyedLimiter>>,
     /// The certificates whose expiry the alerts watch (the TLS files, partners' certificates).
     pub certificates: thads_core::admin::alerts::CertificateSource,
+    /// The outbound partners' endpoints and their console overlay (`docs/console.md`).
+    pub endpoints: Arc<console_partners::PartnerEndpoints>,
     /// Staff sign-in settings (lock-out, session lifetimes, cookie); set by [`AppState::with_staff`].
     pub staff: Arc<crate::config::StaffConfig>,
     /// Party self-service: the VNeID relying party and `[party_portal]`; set by
@@ -109,6 +114,7 @@ impl AppState {
             )
             .map(Arc::new),
             certificates: Arc::new(Vec::new),
+            endpoints: Arc::default(),
             staff: Arc::default(),
             party: Arc::default(),
             partners_on_plain: true,
@@ -126,6 +132,12 @@ impl AppState {
     /// The state with this party portal (VNeID sign-in, deposit accounts).
     pub fn with_party(mut self, party: party::PartyPortal) -> Self {
         self.party = Arc::new(party);
+        self
+    }
+
+    /// The state with the outbound partners' endpoints (the console's partner registry).
+    pub fn with_endpoints(mut self, endpoints: console_partners::PartnerEndpoints) -> Self {
+        self.endpoints = Arc::new(endpoints);
         self
     }
 
@@ -249,6 +261,9 @@ pub fn router(state: AppState) -> Router {
         .merge(payouts::routes())
         .merge(audit::routes())
         .merge(console_api::routes())
+        .merge(console_ops::routes())
+        .merge(console_partners::routes())
+        .merge(console_ui::routes())
         .merge(treasury::routes())
         .merge(openapi::routes())
         .merge(party::routes())

@@ -3,7 +3,9 @@
 //! answer into delivered, worth another try, or never.
 
 use std::collections::BTreeMap;
+
 use std::time::Duration;
+use thads_core::partners::endpoints::Overlay;
 
 use super::config::BankConfig;
 
@@ -47,12 +49,24 @@ impl ClientError {
     }
 }
 
-/// One HTTP client for every bank with an orders endpoint.
+/// One HTTP client for every bank with an orders endpoint. The endpoint and time limit an
+/// administrator set in the console ([`Overlay`], partner `bank:<code>`) take the place of the
+/// configured ones.
 #[derive(Debug, Clone)]
 pub struct BankClient {
     http: reqwest::Client,
     endpoints: BTreeMap<String, String>,
     token: Option<String>,
+    overlay: Overlay,
+}
+
+/// Where and how long to call one bank: its URL and the console's time limit, if any.
+#[derive(Debug, Clone)]
+pub struct BankEndpoint {
+    /// The URL orders are posted to.
+    pub url: String,
+    /// The console's time limit, else the configured one applies.
+    pub timeout: Option<Duration>,
 }
 
 impl BankClient {
@@ -68,24 +82,54 @@ impl BankClient {
             http,
             endpoints: config.endpoints(),
             token,
+            overlay: Overlay::default(),
         })
     }
 
-    /// The endpoint of `bank`, if it takes orders over HTTP (else it gets batch files).
-    pub fn endpoint_for(&self, bank: &str) -> Option<&str> {
-        self.endpoints
-            .get(&bank.to_ascii_uppercase())
-            .map(String::as_str)
+    /// The client reading the console's endpoint settings from `overlay`.
+    pub fn with_overlay(mut self, overlay: Overlay) -> Self {
+        self.overlay = overlay;
+        self
     }
 
-    /// Sends one order's bytes to `url`.
-    pub async fn send(&self, url: &str, order_id: &str, payload: &[u8]) -> Result<(), ClientError> {
+    /// The HTTP client, for the console's connectivity test.
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The endpoint of `bank`, if it takes orders over HTTP (else it gets batch files): the
+    /// console's settings when an administrator changed them, else the configured URL.
+    pub fn endpoint_for(&self, bank: &str) -> Option<BankEndpoint> {
+        let code = bank.to_ascii_uppercase();
+        let configured = self.endpoints.get(&code)?;
+        Some(match self.overlay.get(&super::partner(&code)) {
+            Some(o) => BankEndpoint {
+                timeout: Some(o.timeout()),
+                url: o.url,
+            },
+            None => BankEndpoint {
+                url: configured.clone(),
+                timeout: None,
+            },
+        })
+    }
+
+    /// Sends one order's bytes to `endpoint`.
+    pub async fn send(
+        &self,
+        endpoint: &BankEndpoint,
+        order_id: &str,
+        payload: &[u8],
+    ) -> Result<(), ClientError> {
         let mut request = self
             .http
-            .post(url)
+            .post(&endpoint.url)
             .header("Idempotency-Key", order_id)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(payload.to_vec());
+        if let Some(timeout) = endpoint.timeout {
+            request = request.timeout(timeout);
+        }
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }

@@ -141,7 +141,7 @@ impl Handler for OrderSender {
             None,
         )
         .await?;
-        match self.client.send(url, id, &delivery.payload).await {
+        match self.client.send(&url, id, &delivery.payload).await {
             Ok(()) => {
                 self.record(
                     id,
