@@ -21,5 +21,5 @@ pub mod cli_staff;
 pub mod config;
 pub mod endpoints;
 pub mod http;
-pub mod party_config;
 pub mod partner_tls;
+pub mod party_config;

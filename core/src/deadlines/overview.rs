@@ -249,7 +249,11 @@ pub struct DeadlineCounts {
 
 /// The overdue and due-soon counts over every office, cases and complaints (see
 /// [`DeadlineCounts`]).
-pub async fn counts(db: &Db, schedule: &Schedule, today: Date) -> Result<DeadlineCounts, sqlx::Error> {
+pub async fn counts(
+    db: &Db,
+    schedule: &Schedule,
+    today: Date,
+) -> Result<DeadlineCounts, sqlx::Error> {
     let mut all = case_items(db, schedule, today).await?;
     all.extend(complaint_items(db, schedule, today).await?);
     let mut counts = DeadlineCounts::default();

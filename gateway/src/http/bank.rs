@@ -16,8 +16,8 @@ use thads_core::reconciliation::queue;
 use thads_schemas::subjects;
 
 use super::auth::CurrentActor;
-use super::problem::{answers, AppError};
 use super::partner_gate::{wrong_partner, CertifiedPartner};
+use super::problem::{answers, AppError};
 use super::{require_xml, AppState};
 
 /// Accepts one bank notification.

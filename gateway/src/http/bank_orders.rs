@@ -29,8 +29,8 @@ use time::Date;
 
 use super::auth::{require_office, require_role, visible_case, CurrentActor};
 use super::extract::Path;
-use super::problem::answers;
 use super::partner_gate::{wrong_partner, CertifiedPartner};
+use super::problem::answers;
 use super::problem::AppError;
 use super::AppState;
 

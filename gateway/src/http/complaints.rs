@@ -7,8 +7,9 @@
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use crate::http::extract::{Path, Query};
 use anyhow::Context;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};

@@ -4,9 +4,10 @@
 //! list), and `POST /v1/admin/alerts/acknowledge` marks an alert as seen (administrators,
 //! audited).
 
+use crate::http::extract::Query;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -50,9 +51,8 @@ struct DeadlinesQuery {
 async fn get_deadlines(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    q: Result<Query<DeadlinesQuery>, QueryRejection>,
+    Query(q): Query<DeadlinesQuery>,
 ) -> Result<Response, AppError> {
-    let Query(q) = q.map_err(|e| invalid("query", e.body_text()))?;
     let office = match q.office.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
         Some(o) => {
             let code = OfficeCode::parse(o).map_err(|e| invalid("office", e.to_string()))?;

@@ -9,9 +9,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::http::extract::{Path, Query};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};

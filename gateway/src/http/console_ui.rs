@@ -6,7 +6,7 @@
 //! Each answer carries a strict Content-Security-Policy (scripts, styles and calls to this
 //! origin only, no framing) and is not cached, so a new hub version is picked up at once.
 
-use axum::extract::Path;
+use crate::http::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;

@@ -19,8 +19,8 @@ use thads_court::{accept_signed_judgment, Acceptance, IntakeError, Signing};
 use thads_schemas::subjects;
 use thads_schemas::validation::FieldError;
 
-use super::problem::{answers, AppError, Problem};
 use super::partner_gate::{wrong_partner, CertifiedPartner};
+use super::problem::{answers, AppError, Problem};
 use super::{require_xml, AppState};
 
 /// The `type` member of every receipt, so a receipt's signature can never pass for an

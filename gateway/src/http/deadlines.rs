@@ -5,7 +5,8 @@
 //! `limit` (default 200, at most 2000). Staff see their office; administrators the offices
 //! under theirs.
 
-use axum::extract::{Query, State};
+use crate::http::extract::Query;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;

@@ -11,7 +11,8 @@
 //!
 //! Any other CCCD than the complainant's answers 404, as for an unknown id.
 
-use axum::extract::{Path, State};
+use crate::http::extract::Path;
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;

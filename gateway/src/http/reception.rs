@@ -2,7 +2,8 @@
 //! caller's office (clerk, officer or head); `GET /v1/reception/visits?from=&to=` lists the
 //! visits of the offices the caller sees, newest first.
 
-use axum::extract::{Query, State};
+use crate::http::extract::Query;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};

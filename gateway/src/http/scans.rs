@@ -6,7 +6,8 @@
 
 use std::sync::OnceLock;
 
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use crate::http::extract::{Path, Query};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};

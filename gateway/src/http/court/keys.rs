@@ -22,8 +22,8 @@ use thads_core::partners::{registry, Trust, ALGORITHM};
 use thads_schemas::validation::FieldError;
 
 use super::super::extract::Query;
-use super::super::problem::{answers, AppError};
 use super::super::partner_gate::CertifiedPartner;
+use super::super::problem::{answers, AppError};
 use super::super::AppState;
 
 /// The routes of this module, merged into the main router.

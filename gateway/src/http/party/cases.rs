@@ -3,7 +3,8 @@
 //! remains due with the case's payment reference. Anything of a case the party is not in
 //! answers 404.
 
-use axum::extract::{Path, State};
+use crate::http::extract::Path;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};

@@ -3,7 +3,8 @@
 //! the requester taken from the VNeID sign-in, marked `filed_via: "vneid"`; and the party's own
 //! requests with their slips. Another party's request answers 404.
 
-use axum::extract::{Path, State};
+use crate::http::extract::Path;
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;

@@ -6,7 +6,8 @@
 //! signed in. Every sign-in and refusal is audited and counted
 //! (`thads_operations_total{operation="party_sign_in"}`), with the CCCD masked.
 
-use axum::extract::{Query, State};
+use crate::http::extract::Query;
+use axum::extract::State;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
