@@ -18,7 +18,7 @@ use crate::validation::ValidationErrors;
 pub const MAX_TEXT_CHARS: usize = 4_000;
 
 /// A complaint or denunciation as filed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComplaintFiling {
     /// The filer's own id for this filing (portal submission id, reception slip number): makes
@@ -46,6 +46,7 @@ pub struct ComplaintFiling {
         with = "iso_date::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(value_type = Option<String>, format = Date)]
     pub received_on: Option<Date>,
     /// For a second complaint (khiếu nại lần hai): the complaint whose answer is contested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,7 +54,7 @@ pub struct ComplaintFiling {
 }
 
 /// Khiếu nại or tố cáo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ComplaintKind {
     /// Khiếu nại: a party asks for a decision or act against their rights to be reviewed.
@@ -80,7 +81,7 @@ impl ComplaintKind {
 }
 
 /// How a complaint reached the office.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ComplaintChannel {
     /// Online, through the party portal.
@@ -103,7 +104,7 @@ impl ComplaintChannel {
 }
 
 /// The person who files.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Complainant {
     /// Full name (NFC).
@@ -122,7 +123,7 @@ pub struct Complainant {
 }
 
 /// Whose decision or act is complained of (or denounced).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// The enforcement case concerned.
@@ -141,11 +142,12 @@ pub struct Target {
         with = "iso_date::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(value_type = Option<String>, format = Date)]
     pub decision_date: Option<Date>,
 }
 
 /// Whose decision or act.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Against {
     /// An enforcement officer (chấp hành viên) or other staff member.
@@ -173,7 +175,9 @@ impl Against {
 
 /// When the decision or act came, relative to the measures: the law sets a different time
 /// limit for each (Luật THADS Art. 140 for filing, and the resolution limits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Before any security or coercive measure (the default).

@@ -56,7 +56,13 @@ fn hub_configurations_pass_config_check() {
         from_configmap,
     ] {
         let path = file.display().to_string();
-        let text = run(hub, &["--config", &path, "config", "check"], dir.path());
+        // The deployment files name certificates that exist only on the servers
+        // (`/etc/thads-hub/...`); `--no-files` checks everything but reading them.
+        let text = run(
+            hub,
+            &["--config", &path, "config", "check", "--no-files"],
+            dir.path(),
+        );
         assert!(text.contains("configuration is valid"), "{path}: {text}");
         if !path.ends_with("embedded.toml") {
             let shown = run(hub, &["--config", &path, "config", "show"], dir.path());

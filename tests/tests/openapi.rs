@@ -63,7 +63,12 @@ async fn the_description_covers_exactly_the_routes_served() {
     );
     let paths = doc["paths"].as_object().unwrap();
     let described: BTreeSet<String> = paths.keys().cloned().collect();
-    let routed_paths = routes_in_source();
+    // Pages for people, not API: the console's files and the party portal's page.
+    let pages = ["/console", "/console/", "/console/{*path}", "/me"];
+    let routed_paths: BTreeSet<String> = routes_in_source()
+        .into_iter()
+        .filter(|p| !pages.contains(&p.as_str()))
+        .collect();
     assert_eq!(
         described.difference(&routed_paths).collect::<Vec<_>>(),
         Vec::<&String>::new(),

@@ -102,7 +102,7 @@ impl State {
 }
 
 /// What the answer found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The complaint (denunciation) is right: the decision or act is withdrawn or corrected.

@@ -16,7 +16,7 @@ use crate::deadlines::store::vietnam_date;
 use crate::staff::{Actor, Role};
 
 /// How a visit ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VisitOutcome {
     /// Told what the law says or how the case stands (giải thích, hướng dẫn).
@@ -44,7 +44,7 @@ impl VisitOutcome {
 }
 
 /// A visit as recorded.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVisit {
     /// The visitor's name.
@@ -57,6 +57,7 @@ pub struct NewVisit {
     pub visitors: Option<u32>,
     /// The day of the visit; today when absent.
     #[serde(default, with = "thads_schemas::bank::iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub visited_on: Option<Date>,
     /// The member of staff who received them (sign-in name); the recorder when absent.
     #[serde(default)]

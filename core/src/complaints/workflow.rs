@@ -30,27 +30,29 @@ use crate::staff::{Actor, Role};
 const MAX_TEXT: usize = 8_000;
 
 /// Accepting (`on` defaults to today).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptBody {
     /// The day of acceptance.
     #[serde(default, with = "thads_schemas::bank::iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub on: Option<Date>,
 }
 
 /// Refusing, or extending: why, and on which day.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     /// Why.
     pub reason: String,
     /// The day.
     #[serde(default, with = "thads_schemas::bank::iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub on: Option<Date>,
 }
 
 /// Resolving.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveBody {
     /// The finding.
@@ -61,6 +63,7 @@ pub struct ResolveBody {
     pub conclusion: String,
     /// The day of the answer.
     #[serde(default, with = "thads_schemas::bank::iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub on: Option<Date>,
 }
 

@@ -22,7 +22,7 @@ use crate::requests::{self, Accepted, Filer, RequestError};
 
 /// What the party fills in online. The judgment and obligations have the shape of
 /// `POST /v1/requests` (`docs/requests.md`); the requester is the signed-in party.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OnlineRequest {
     /// The form's own id, making a resend safe; by default one request per party and judgment.
@@ -35,11 +35,14 @@ pub struct OnlineRequest {
     #[serde(default)]
     pub role: Option<String>,
     /// The judgment (`court_code`, `number`, `date`, `effective_date`, optional `due_date`).
+    #[schema(value_type = thads_schemas::request::JudgmentRef)]
     pub judgment: Value,
     /// The obligations to enforce.
+    #[schema(value_type = Vec<thads_schemas::request::RequestedObligation>)]
     pub obligations: Value,
     /// Periods not counted in the 5-year limit.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<thads_schemas::request::ExcludedPeriod>>)]
     pub excluded_periods: Option<Value>,
     /// The party's address for correspondence.
     #[serde(default)]

@@ -4,6 +4,7 @@
 //! `thads_core::complaints`; `docs/complaints.md` describes them. The party portal's routes are
 //! in `portal`.
 
+use crate::http::problem::answers;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -140,25 +141,7 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
     state: &AppState,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<T, AppError> {
-    let body = state.body(body)?;
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        &body
-    };
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." {
-            "body".to_string()
-        } else {
-            format!("/{}", path.replace('.', "/"))
-        };
-        AppError::Invalid {
-            errors: vec![FieldError::new(field, e.inner().to_string())],
-            message_id: None,
-        }
-    })
+    super::extract::json_body(&state.body(body)?)
 }
 
 /// The answer to a filing: 201, or 200 for a resend of the same filing.
@@ -171,6 +154,27 @@ pub(crate) fn filed(f: Filed) -> (StatusCode, Json<Filed>) {
     (status, Json(f))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/complaints",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    request_body(content = thads_schemas::complaint::ComplaintFiling, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Filed before: the same complaint.", body = Object),
+        (status = 201, description = "Filed, routed to the competent head, its deadlines started.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 async fn file(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -191,6 +195,26 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/complaints",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("state" = Option<String>, Query, description = "`received`, `accepted`, `refused`, `resolved` or `appealed`.", pattern = "^(received|accepted|refused|resolved|appealed)$"),
+        ("limit" = Option<i64>, Query, description = "At most this many (default 100).", minimum = 1, maximum = 500),
+    ),
+    responses(
+        (status = 200, description = "The complaints of the person's offices, with deadlines.", body = [Object]),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -218,6 +242,25 @@ async fn list(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/complaints/{id}",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The complaint id."),
+    ),
+    responses(
+        (status = 200, description = "The complaint: its history, deadlines and answer.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Unavailable,
+    ),
+)]
 async fn show(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -227,6 +270,30 @@ async fn show(
     Ok(Json(c.view(&actor, &id, OffsetDateTime::now_utc()).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/complaints/{id}/accept",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The complaint id."),
+    ),
+    request_body(content = thads_core::complaints::workflow::AcceptBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Accepted (thụ lý): the resolution deadline starts.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 async fn accept(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -241,6 +308,30 @@ async fn accept(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/complaints/{id}/refuse",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The complaint id."),
+    ),
+    request_body(content = thads_core::complaints::workflow::ReasonBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Refused with the reason.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 async fn refuse(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -255,6 +346,30 @@ async fn refuse(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/complaints/{id}/extend",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The complaint id."),
+    ),
+    request_body(content = thads_core::complaints::workflow::ReasonBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The resolution time limit extended (denunciations).", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 async fn extend(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -269,6 +384,30 @@ async fn extend(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/complaints/{id}/resolve",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The complaint id."),
+    ),
+    request_body(content = thads_core::complaints::workflow::ResolveBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Answered: the decision numbered, rendered and signed by the head.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 async fn resolve(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -298,6 +437,26 @@ pub(crate) fn pdf_response(id: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/complaints/{id}/decision.pdf",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The complaint id."),
+    ),
+    responses(
+        (status = 200, description = "The signed answer as PDF.", body = Vec<u8>, content_type = "application/pdf"),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::Unavailable,
+    ),
+)]
 async fn pdf(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -307,6 +466,26 @@ async fn pdf(
     Ok(pdf_response(&id, c.document_pdf(&actor, &id).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/complaints/{id}/decision.html",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The complaint id."),
+    ),
+    responses(
+        (status = 200, description = "The answer as HTML.", body = String, content_type = "text/html"),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::Unavailable,
+    ),
+)]
 async fn html(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -317,6 +496,26 @@ async fn html(
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/complaints/{id}/decision/verify",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The complaint id."),
+    ),
+    responses(
+        (status = 200, description = "Whether the head's signature on the answer holds.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::Unavailable,
+    ),
+)]
 async fn verify(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

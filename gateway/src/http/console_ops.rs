@@ -5,6 +5,7 @@
 //! audited).
 
 use crate::http::extract::Query;
+use crate::http::problem::answers;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -77,13 +78,32 @@ async fn get_deadlines(
 }
 
 /// Which alert to acknowledge.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Acknowledge {
     key: String,
 }
 
 /// 204 once acknowledged; 404 when no such alert holds now.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/alerts/acknowledge",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    request_body(content = Acknowledge, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Acknowledged (audited)."),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_acknowledge(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

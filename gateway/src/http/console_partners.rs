@@ -7,6 +7,7 @@
 //! Who: any administrator reads and tests; only administrators of the national department
 //! (`CUC`) change or restore settings, since a partner's endpoint serves every office.
 
+use crate::http::problem::answers;
 use std::collections::BTreeMap;
 
 use crate::http::extract::{Path, Query};
@@ -114,6 +115,24 @@ fn registry_error(e: thads_core::partners::RegistryError) -> AppError {
 }
 
 /// Every partner: the registered ones and the outbound ones, merged by name.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/partners",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv`.", pattern = "^(json|csv)$"),
+    ),
+    responses(
+        (status = 200, description = "Every outbound partner: its settings in force, version, last connectivity test. As CSV with `format=csv`.", content(([Object] = "application/json"), (String = "text/csv"))),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Invalid,
+    ),
+)]
 async fn get_partners(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -236,6 +255,24 @@ struct Versions {
     versions: Vec<endpoints::Version>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/admin/partners/{partner}/endpoint",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("partner" = String, Path, description = "`vneid`, `court:TAND79-KV1`, `bank:VCB`, `treasury`, `registry:population`, …"),
+    ),
+    responses(
+        (status = 200, description = "The file's settings, those in force and every stored version, newest first.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn get_versions(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -257,15 +294,11 @@ fn json<T: serde::de::DeserializeOwned>(
     state: &AppState,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, AppError> {
-    let body = state.body(body)?;
-    serde_json::from_slice(&body).map_err(|e| AppError::Invalid {
-        errors: vec![FieldError::new("body", e.to_string())],
-        message_id: None,
-    })
+    super::extract::json_body(&state.body(body)?)
 }
 
 /// New endpoint settings.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewSettings {
     url: String,
@@ -275,6 +308,29 @@ struct NewSettings {
 }
 
 /// Stores new settings as the newest version (CUC administrators; audited); 200 with it.
+#[utoipa::path(
+    put,
+    path = "/v1/admin/partners/{partner}/endpoint",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("partner" = String, Path, description = "The outbound partner."),
+    ),
+    request_body(content = NewSettings, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Stored as the newest version (audited); the connectors use it from the next call.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn put_endpoint(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -299,7 +355,7 @@ async fn put_endpoint(
 }
 
 /// Which version to restore.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Restore {
     version: i64,
@@ -308,6 +364,29 @@ struct Restore {
 }
 
 /// Restores an earlier version as the newest (CUC administrators; audited).
+#[utoipa::path(
+    post,
+    path = "/v1/admin/partners/{partner}/endpoint/restore",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("partner" = String, Path, description = "The outbound partner."),
+    ),
+    request_body(content = Restore, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The earlier version stored again as the newest (audited).", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn post_restore(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -335,6 +414,24 @@ async fn post_restore(
 
 /// Tests the connection to an outbound partner's endpoint in force and records the outcome;
 /// 200 with it, whether the partner answered or not.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/partners/{partner}/check",
+    tag = "console",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("partner" = String, Path, description = "The outbound partner."),
+    ),
+    responses(
+        (status = 200, description = "The connectivity test's result, recorded and audited.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn post_check(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

@@ -117,13 +117,7 @@ fn json_body<T: serde::de::DeserializeOwned>(
     state: &AppState,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<T, AppError> {
-    let body = state.body(body)?;
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        &body
-    };
-    super::extract::json_body(body)
+    super::extract::json_body(&state.body(body)?)
 }
 
 /// `POST /v1/cases/{id}/decision-drafts`: `{"kind": "ex_officio" | "on_request", "request_id"?}`.

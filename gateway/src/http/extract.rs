@@ -46,9 +46,15 @@ pub(crate) fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppErro
     })
 }
 
-/// Reads a JSON body into `T`, naming the field at fault as a JSON Pointer (`/payees/P1/account`),
+/// Reads a JSON body into `T` (an empty body as `{}`), naming the field at fault as a JSON Pointer (`/payees/P1/account`),
 /// or `body` when the body as a whole is not the JSON object expected.
 pub(crate) fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // An empty body reads as `{}`, so a missing field is named rather than the body.
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -94,7 +94,45 @@ use super::AppState;
         super::vneid::post_receipts,
         super::vneid::put_email,
         super::vneid::get_tasks,
-        super::vneid::post_done
+        super::vneid::post_done,
+        super::console_ops::post_acknowledge,
+        super::console_partners::get_partners,
+        super::console_partners::get_versions,
+        super::console_partners::put_endpoint,
+        super::console_partners::post_restore,
+        super::console_partners::post_check,
+        super::complaints::file,
+        super::complaints::list,
+        super::complaints::show,
+        super::complaints::accept,
+        super::complaints::refuse,
+        super::complaints::extend,
+        super::complaints::resolve,
+        super::complaints::pdf,
+        super::complaints::html,
+        super::complaints::verify,
+        super::reception::record,
+        super::reception::list,
+        super::scans::submit,
+        super::scans::show,
+        super::portal::file,
+        super::portal::status,
+        super::portal::decision,
+        super::party::sign_in::start,
+        super::party::sign_in::callback,
+        super::party::sign_in::me,
+        super::party::sign_in::sign_out,
+        super::party::cases::list,
+        super::party::cases::show,
+        super::party::cases::decision_pdf,
+        super::party::cases::decision_html,
+        super::party::cases::receipt,
+        super::party::cases::payment_qr,
+        super::party::cases::payment_qr_svg,
+        super::party::requests::file,
+        super::party::requests::list,
+        super::party::requests::show,
+        super::party::requests::slip,
     ),
     components(schemas(super::problem::Problem, thads_schemas::validation::FieldError)),
     modifiers(&SecuritySchemes),
@@ -105,6 +143,8 @@ use super::AppState;
         (name = "treasury", description = "The State Treasury's transfers and statements (docs/partners/treasury.md)."),
         (name = "staff", description = "Staff sessions: bearer token, or cookie with a CSRF token."),
         (name = "cases", description = "Cases and their operations."),
+        (name = "party", description = "A party's own cases, requests and payments after signing in with VNeID (docs/party-portal.md)."),
+        (name = "complaints", description = "Complaints, denunciations and citizen reception (docs/complaints.md)."),
         (name = "console", description = "The operator's console: messages, partners, dead letters, alerts."),
     )
 )]
@@ -152,6 +192,25 @@ impl Modify for SecuritySchemes {
                 ),
                 extensions: None,
             },
+        );
+        components.add_security_scheme(
+            "party_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "thads_party",
+                "A party's session after signing in with VNeID (`GET /v1/me/sign-in`); unsafe \
+                 methods also need the session's `X-CSRF-Token` header.",
+            ))),
+        );
+        components.add_security_scheme(
+            "portal_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The citizen portal's token (`complaints.portal_token_file`).",
+                    ))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "vneid_receipt_token",

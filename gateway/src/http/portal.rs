@@ -12,6 +12,7 @@
 //! Any other CCCD than the complainant's answers 404, as for an unknown id.
 
 use crate::http::extract::Path;
+use crate::http::problem::answers;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
@@ -37,7 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// Who the portal asks for.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Complainant {
     cccd: Cccd,
@@ -73,6 +74,27 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/portal/complaints",
+    tag = "complaints",
+    security(
+        ("portal_token" = []),
+    ),
+    request_body(content = thads_schemas::complaint::ComplaintFiling, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Filed before: the same complaint.", body = Object),
+        (status = 201, description = "Filed.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::TooManyRequests,
+        answers::Unavailable,
+    ),
+)]
 async fn file(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -87,6 +109,29 @@ async fn file(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/portal/complaints/{id}/status",
+    tag = "complaints",
+    security(
+        ("portal_token" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The complaint id."),
+    ),
+    request_body(content = Complainant, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The complaint as its complainant may see it.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::TooManyRequests,
+        answers::Unavailable,
+    ),
+)]
 async fn status(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -102,6 +147,30 @@ async fn status(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/portal/complaints/{id}/decision",
+    tag = "complaints",
+    security(
+        ("portal_token" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The complaint id."),
+    ),
+    request_body(content = Complainant, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The signed answer as PDF.", body = Vec<u8>, content_type = "application/pdf"),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::Conflict,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::TooManyRequests,
+        answers::Unavailable,
+    ),
+)]
 async fn decision(
     State(state): State<AppState>,
     headers: HeaderMap,

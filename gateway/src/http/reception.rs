@@ -3,6 +3,7 @@
 //! visits of the offices the caller sees, newest first.
 
 use crate::http::extract::Query;
+use crate::http::problem::answers;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -21,6 +22,26 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/v1/reception/visits", post(record).get(list))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/reception/visits",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    request_body(content = thads_core::complaints::reception::NewVisit, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The visit logged (tiếp công dân).", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 async fn record(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -43,6 +64,26 @@ struct Period {
     to: Option<Date>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/reception/visits",
+    tag = "complaints",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("from" = Option<String>, Query, description = "First day (YYYY-MM-DD).", format = Date),
+        ("to" = Option<String>, Query, description = "Last day (YYYY-MM-DD).", format = Date),
+    ),
+    responses(
+        (status = 200, description = "The visits of the person's offices.", body = [Object]),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

@@ -4,6 +4,7 @@
 //! text and the extraction to confirm (`POST /v1/extractions/{id}/confirm`), or `failed` with
 //! the reason. Clerks, officers and heads of the office; `docs/ocr.md` describes it.
 
+use crate::http::problem::answers;
 use std::sync::OnceLock;
 
 use crate::http::extract::{Path, Query};
@@ -48,6 +49,28 @@ struct SubmitQuery {
     case_id: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/extractions/scans",
+    tag = "extraction",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("case_id" = Option<String>, Query, description = "Attach the result to this case."),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "A scanned judgment or request: PDF, PNG, JPEG or TIFF (declared by Content-Type, checked against the bytes)."),
+    responses(
+        (status = 202, description = "Queued for OCR: the job, to follow at its URL.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 async fn submit(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -117,6 +140,24 @@ async fn submit(
     Ok((StatusCode::ACCEPTED, Json(job)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/extractions/scans/{id}",
+    tag = "extraction",
+    security(
+        ("bearer" = []),
+        ("session_cookie" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The scan job id."),
+    ),
+    responses(
+        (status = 200, description = "The job: queued, running, done (with the extraction proposed) or failed.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::NotFound,
+    ),
+)]
 async fn show(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,

@@ -4,6 +4,7 @@
 //! answers 404.
 
 use crate::http::extract::Path;
+use crate::http::problem::answers;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -19,6 +20,18 @@ use super::super::AppState;
 use super::CurrentParty;
 
 /// `GET /v1/me/cases`: the cases where the signed-in CCCD is a party.
+#[utoipa::path(
+    get,
+    path = "/v1/me/cases",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    responses(
+        (status = 200, description = "The cases the party is a party to.", body = [Object]),
+        answers::Unauthorized,
+    ),
+)]
 pub(super) async fn list(
     State(state): State<AppState>,
     party: CurrentParty,
@@ -37,6 +50,22 @@ async fn case_of(
 }
 
 /// `GET /v1/me/cases/{id}`: one of the party's cases.
+#[utoipa::path(
+    get,
+    path = "/v1/me/cases/{id}",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The case id."),
+    ),
+    responses(
+        (status = 200, description = "One case as the party sees it: obligations, decisions, notices, payments, receipts, orders on their accounts, disbursement, what is owed.", body = Object),
+        answers::Unauthorized,
+        answers::NotFound,
+    ),
+)]
 pub(super) async fn show(
     State(state): State<AppState>,
     party: CurrentParty,
@@ -61,6 +90,23 @@ async fn require_party_of(
 }
 
 /// `GET /v1/me/cases/{id}/decisions/{decision}/pdf`: an issued decision as issued (PDF).
+#[utoipa::path(
+    get,
+    path = "/v1/me/cases/{id}/decisions/{decision}/pdf",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The case id."),
+        ("decision" = String, Path, description = "The decision id."),
+    ),
+    responses(
+        (status = 200, description = "The issued decision as PDF.", body = Vec<u8>, content_type = "application/pdf"),
+        answers::Unauthorized,
+        answers::NotFound,
+    ),
+)]
 pub(super) async fn decision_pdf(
     State(state): State<AppState>,
     party: CurrentParty,
@@ -83,6 +129,23 @@ pub(super) async fn decision_pdf(
 }
 
 /// `GET /v1/me/cases/{id}/decisions/{decision}/html`: an issued decision as HTML.
+#[utoipa::path(
+    get,
+    path = "/v1/me/cases/{id}/decisions/{decision}/html",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The case id."),
+        ("decision" = String, Path, description = "The decision id."),
+    ),
+    responses(
+        (status = 200, description = "The issued decision as HTML.", body = String, content_type = "text/html"),
+        answers::Unauthorized,
+        answers::NotFound,
+    ),
+)]
 pub(super) async fn decision_html(
     State(state): State<AppState>,
     party: CurrentParty,
@@ -104,6 +167,23 @@ pub(super) async fn decision_html(
 
 /// `GET /v1/me/cases/{id}/receipts/{receipt}`: an e-receipt of the case, signed with the hub's
 /// key (verifiable with `GET /v1/keys`); its state in `X-Receipt-State`.
+#[utoipa::path(
+    get,
+    path = "/v1/me/cases/{id}/receipts/{receipt}",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The case id."),
+        ("receipt" = String, Path, description = "The receipt id."),
+    ),
+    responses(
+        (status = 200, description = "The signed e-receipt.", body = Object),
+        answers::Unauthorized,
+        answers::NotFound,
+    ),
+)]
 pub(super) async fn receipt(
     State(state): State<AppState>,
     party: CurrentParty,
@@ -177,6 +257,24 @@ async fn qr_of(state: &AppState, party: &CurrentParty, id: &str) -> Result<Payme
 
 /// `GET /v1/me/cases/{id}/payment-qr`: the VietQR payload and its SVG for what remains due
 /// (debtors only; 409 when nothing is due).
+#[utoipa::path(
+    get,
+    path = "/v1/me/cases/{id}/payment-qr",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The case id."),
+    ),
+    responses(
+        (status = 200, description = "The VietQR payload for paying what remains due, with the case's payment reference.", body = Object),
+        answers::Unauthorized,
+        answers::NotFound,
+        answers::Conflict,
+        answers::Unavailable,
+    ),
+)]
 pub(super) async fn payment_qr(
     State(state): State<AppState>,
     party: CurrentParty,
@@ -186,6 +284,24 @@ pub(super) async fn payment_qr(
 }
 
 /// `GET /v1/me/cases/{id}/payment-qr.svg`: the same code as a picture.
+#[utoipa::path(
+    get,
+    path = "/v1/me/cases/{id}/payment-qr.svg",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The case id."),
+    ),
+    responses(
+        (status = 200, description = "The VietQR code as SVG.", body = String, content_type = "image/svg+xml"),
+        answers::Unauthorized,
+        answers::NotFound,
+        answers::Conflict,
+        answers::Unavailable,
+    ),
+)]
 pub(super) async fn payment_qr_svg(
     State(state): State<AppState>,
     party: CurrentParty,

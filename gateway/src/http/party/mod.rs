@@ -13,10 +13,10 @@
 //! - [`requests`]: requests for enforcement filed online.
 //! - [`page`]: the Vietnamese page that shows it all in a browser.
 
-mod cases;
+pub(in crate::http) mod cases;
 mod page;
-mod requests;
-mod sign_in;
+pub(in crate::http) mod requests;
+pub(in crate::http) mod sign_in;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

@@ -4,13 +4,13 @@
 //! requests with their slips. Another party's request answers 404.
 
 use crate::http::extract::Path;
+use crate::http::problem::answers;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use thads_core::portal::filing::{self, OnlineRequest};
 use thads_core::requests::Accepted;
-use thads_schemas::validation::FieldError;
 use time::OffsetDateTime;
 
 use super::super::problem::AppError;
@@ -18,27 +18,31 @@ use super::super::AppState;
 use super::CurrentParty;
 
 /// `POST /v1/me/requests`: 201 with the slip's data, 200 for a resend, 422 naming the field.
+#[utoipa::path(
+    post,
+    path = "/v1/me/requests",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    request_body(content = thads_core::portal::filing::OnlineRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Filed before: the same slip.", body = Object),
+        (status = 201, description = "Filed online: numbered in the request book, with the slip.", body = Object),
+        answers::Unauthorized,
+        answers::Forbidden,
+        answers::TooLarge,
+        answers::MediaType,
+        answers::Invalid,
+    ),
+)]
 pub(super) async fn file(
     State(state): State<AppState>,
     party: CurrentParty,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Accepted>), AppError> {
     let body = state.body(body)?;
-    let de = &mut serde_json::Deserializer::from_slice(&body);
-    let form: OnlineRequest = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        AppError::Invalid {
-            errors: vec![FieldError {
-                field: if path == "." {
-                    "body".into()
-                } else {
-                    format!("/{}", path.replace('.', "/"))
-                },
-                reason: e.into_inner().to_string(),
-            }],
-            message_id: None,
-        }
-    })?;
+    let form: OnlineRequest = crate::http::extract::json_body(&body)?;
     let outcome = filing::file(
         &state.db,
         state.lifecycle.schedule(),
@@ -76,6 +80,18 @@ pub(super) async fn file(
 }
 
 /// `GET /v1/me/requests`: the party's requests, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/me/requests",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    responses(
+        (status = 200, description = "The party's requests.", body = [Object]),
+        answers::Unauthorized,
+    ),
+)]
 pub(super) async fn list(
     State(state): State<AppState>,
     party: CurrentParty,
@@ -92,6 +108,22 @@ async fn own(state: &AppState, party: &CurrentParty, id: &str) -> Result<Accepte
 }
 
 /// `GET /v1/me/requests/{id}`: one of the party's requests.
+#[utoipa::path(
+    get,
+    path = "/v1/me/requests/{id}",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The request id."),
+    ),
+    responses(
+        (status = 200, description = "One request's slip data.", body = Object),
+        answers::Unauthorized,
+        answers::NotFound,
+    ),
+)]
 pub(super) async fn show(
     State(state): State<AppState>,
     party: CurrentParty,
@@ -101,6 +133,22 @@ pub(super) async fn show(
 }
 
 /// `GET /v1/me/requests/{id}/slip`: the printable receipt slip (phiếu nhận đơn).
+#[utoipa::path(
+    get,
+    path = "/v1/me/requests/{id}/slip",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    params(
+        ("id" = String, Path, description = "The request id."),
+    ),
+    responses(
+        (status = 200, description = "The printable receipt slip.", body = String, content_type = "text/html"),
+        answers::Unauthorized,
+        answers::NotFound,
+    ),
+)]
 pub(super) async fn slip(
     State(state): State<AppState>,
     party: CurrentParty,

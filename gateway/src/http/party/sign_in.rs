@@ -7,6 +7,7 @@
 //! (`thads_operations_total{operation="party_sign_in"}`), with the CCCD masked.
 
 use crate::http::extract::Query;
+use crate::http::problem::answers;
 use axum::extract::State;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
@@ -60,6 +61,19 @@ pub(super) struct StartQuery {
 }
 
 /// Starts a sign-in: 303 to the provider's authorization endpoint.
+#[utoipa::path(
+    get,
+    path = "/v1/me/sign-in",
+    tag = "party",
+    params(
+        ("return_to" = Option<String>, Query, description = "Where to go after signing in (a path of this hub)."),
+    ),
+    responses(
+        (status = 303, description = "To VNeID's authorization endpoint (state, nonce, PKCE)."),
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 pub(super) async fn start(
     State(state): State<AppState>,
     Query(q): Query<StartQuery>,
@@ -119,6 +133,22 @@ pub(super) struct CallbackQuery {
 
 /// Completes a sign-in: 303 to where the party was going, with the session cookie; 401 for a
 /// refused or forged answer, 503 when the provider cannot be reached.
+#[utoipa::path(
+    get,
+    path = "/v1/me/callback",
+    tag = "party",
+    params(
+        ("code" = Option<String>, Query, description = "The authorization code."),
+        ("state" = Option<String>, Query, description = "The state the sign-in started with."),
+        ("error" = Option<String>, Query, description = "The provider's refusal."),
+    ),
+    responses(
+        (status = 303, description = "Signed in: the `thads_party` session cookie set, back to where the party was going."),
+        answers::Unauthorized,
+        answers::Invalid,
+        answers::Unavailable,
+    ),
+)]
 pub(super) async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -255,6 +285,18 @@ struct Me {
 }
 
 /// `GET /v1/me`: the signed-in party and the CSRF token the page sends on unsafe requests.
+#[utoipa::path(
+    get,
+    path = "/v1/me",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    responses(
+        (status = 200, description = "The signed-in party (CCCD masked) and the session's CSRF token.", body = Object),
+        answers::Unauthorized,
+    ),
+)]
 pub(super) async fn me(party: CurrentParty) -> Response {
     (
         [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
@@ -268,6 +310,19 @@ pub(super) async fn me(party: CurrentParty) -> Response {
 }
 
 /// `POST /v1/me/sign-out`: closes the session and clears the cookie.
+#[utoipa::path(
+    post,
+    path = "/v1/me/sign-out",
+    tag = "party",
+    security(
+        ("party_session" = []),
+    ),
+    responses(
+        (status = 204, description = "Signed out."),
+        answers::Unauthorized,
+        answers::Forbidden,
+    ),
+)]
 pub(super) async fn sign_out(
     State(state): State<AppState>,
     party: CurrentParty,
