@@ -178,7 +178,7 @@ async fn registry(kind: Kind) {
     assert_eq!(status, 404);
 
     // Deadlines: the case's office counts them; another office's head sees none of them.
-    let (status, overview) = hub.get_as(&officer, "/v1/admin/deadlines").await;
+    let (status, overview) = hub.get_as(&officer, "/v1/deadlines/overview").await;
     assert_eq!(status, 200, "{overview:#}");
     let kv1 = overview["offices"]
         .as_array()
@@ -189,28 +189,50 @@ async fn registry(kind: Kind) {
         .clone();
     let total: i64 = ["open", "due_soon", "overdue", "elapsed", "done"]
         .iter()
-        .map(|k| kv1[k].as_i64().unwrap())
+        .map(|k| kv1["cases"][k].as_i64().unwrap())
         .sum();
     assert!(total >= 1, "{kv1:#}");
-    assert_eq!(overview["kinds"], json!(["case_deadline"]));
-    let (_, other) = hub.get_as(&other_head, "/v1/admin/deadlines").await;
+    assert_eq!(kv1["total"], kv1["cases"], "no complaints here: {kv1:#}");
+    let item = &overview["items"][0];
+    assert_eq!(item["kind"], "case", "{overview:#}");
+    assert_eq!(item["office"], "HCM-KV01");
+    assert!(
+        item.get("officer").is_some() && item.get("days_overdue").is_some(),
+        "the officer in charge and the days overdue: {item:#}"
+    );
+    let (_, other) = hub.get_as(&other_head, "/v1/deadlines/overview").await;
     assert_eq!(other["offices"], json!([]), "{other:#}");
+    assert_eq!(other["items"], json!([]), "{other:#}");
     let (status, _) = hub
-        .get_as(&other_head, "/v1/admin/deadlines?office=HCM-KV01")
+        .get_as(&other_head, "/v1/deadlines/overview?office=HCM-KV01")
         .await;
     assert_eq!(status, 403);
-    let (status, problem) = hub.get_as(&admin, "/v1/admin/deadlines?office=x").await;
-    assert_eq!(status, 422);
-    assert_eq!(problem["errors"][0]["field"], "office");
+    for (query, field) in [
+        ("office=x", "office"),
+        ("kind=appeal", "kind"),
+        ("status=late", "status"),
+        ("limit=0", "limit"),
+        ("limit=2001", "limit"),
+        ("format=xml", "format"),
+    ] {
+        let (status, problem) = hub
+            .get_as(&admin, &format!("/v1/deadlines/overview?{query}"))
+            .await;
+        assert_eq!(status, 422, "{query}: {problem:#}");
+        assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem:#}");
+    }
     let (status, _) = hub
-        .get_as(&admin, "/v1/admin/deadlines?offce=HCM-KV01")
+        .get_as(&admin, "/v1/deadlines/overview?offce=HCM-KV01")
         .await;
     assert_eq!(status, 422, "unknown parameters are refused");
-    let csv = hub.get_text("/v1/admin/deadlines?format=csv").await;
+    let csv = hub
+        .get_text("/v1/deadlines/overview?kind=case&status=&format=csv")
+        .await;
     assert!(
-        csv.is_empty() || csv.starts_with("kind,office,reference"),
+        csv.starts_with("kind,id,office,step,title_vi,due_on,status,days_overdue,officer"),
         "{csv}"
     );
+    assert!(csv.contains("HCM-KV01"), "{csv}");
 
     // Alerts: VNeID failed in the last hour. The administrators with an address got it by
     // e-mail, once; an administrator acknowledges it (audited), a head sees it but may not.

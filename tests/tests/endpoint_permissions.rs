@@ -178,8 +178,19 @@ const MATRIX: &[Line] = &[
     get("/v1/reception/visits", &[(Clerk, 200), (Admin, 200)], &[]),
     get(
         "/v1/deadlines/overview",
-        &[(Officer, 200), (OtherAdmin, 200), (Admin, 200)],
+        &[
+            (Officer, 200),
+            (Clerk, 200),
+            (OtherHead, 200),
+            (OtherAdmin, 200),
+            (Admin, 200),
+        ],
         &[],
+    ),
+    get(
+        "/v1/deadlines/overview?office=HCM-KV01&format=csv",
+        &[(Officer, 200), (Admin, 200)],
+        &[(OtherHead, 403), (OtherAdmin, 403)],
     ),
     // Administrator only.
     get(
@@ -257,16 +268,6 @@ const MATRIX: &[Line] = &[
         served: &[(Admin, 404)],
         refused: &[(Officer, 403), (OtherHead, 403)],
     },
-    get(
-        "/v1/admin/deadlines",
-        &[(Officer, 200), (Clerk, 200), (OtherHead, 200), (Admin, 200)],
-        &[],
-    ),
-    get(
-        "/v1/admin/deadlines?office=HCM-KV01",
-        &[(Officer, 200), (Admin, 200)],
-        &[(OtherHead, 403), (OtherAdmin, 403)],
-    ),
     get(
         "/v1/admin/partners",
         &[(Admin, 200), (OtherAdmin, 200)],

@@ -108,11 +108,12 @@ async fn the_description_covers_exactly_the_routes_served() {
                     }
                 }
             }
-            // An endpoint that answers 401 must say how to authenticate (sign-in is where a
-            // session starts: its 401 is a wrong password).
+            // An endpoint that answers 401 must say how to authenticate (the staff sign-in
+            // and the party's return from VNeID are where a session starts: their 401 is a
+            // refused sign-in).
             if op["responses"]["401"].is_object()
                 && op["security"].as_array().is_none()
-                && path != "/v1/auth/sign-in"
+                && !["/v1/auth/sign-in", "/v1/me/callback"].contains(&path.as_str())
             {
                 wrong.insert(
                     format!("{method} {path}"),

@@ -1,6 +1,6 @@
 //! What the operator's console reads and does beyond the case system's own endpoints:
 //! searching messages, each partner's health, the dead letters with discarding, alerts,
-//! connectivity tests and the deadlines overview.
+//! and connectivity tests (the deadlines overview is [`crate::deadlines::overview`]).
 //!
 //! # Layout
 //! - [`search`]: message search by id, partner, subject, case, state and time, paged.
@@ -9,12 +9,10 @@
 //! - [`alerts`]: alerts (partner failing, DLQ growing, sign-in failures, certificates), mailed
 //!   once, acknowledged by an administrator.
 //! - [`connectivity`]: the "test connection" of an outbound partner, recorded.
-//! - [`deadlines`]: the deadlines overview per office, over every kind of deadline.
 
 pub mod alerts;
 pub mod connectivity;
 pub mod dead_letters;
-pub mod deadlines;
 pub mod health;
 pub mod search;
 

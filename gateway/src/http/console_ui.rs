@@ -224,7 +224,7 @@ mod tests {
         for role in thads_core::staff::Role::ALL {
             families.push(format!("role.{role}"));
         }
-        for kind in thads_core::admin::deadlines::Kind::ALL {
+        for kind in thads_core::deadlines::overview::SubjectKind::ALL {
             families.push(format!("deadline_kind.{}", kind.as_str()));
         }
         for k in [

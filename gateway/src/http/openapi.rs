@@ -96,6 +96,7 @@ use super::AppState;
         super::vneid::get_tasks,
         super::vneid::post_done,
         super::console_ops::post_acknowledge,
+        super::deadlines::get_overview,
         super::console_partners::get_partners,
         super::console_partners::get_versions,
         super::console_partners::put_endpoint,

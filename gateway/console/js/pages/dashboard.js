@@ -60,10 +60,10 @@ async function adminView(box, stamp) {
 async function officeView(box, stamp, me) {
   const wants = ["head", "officer"].includes(me.role);
   const [deadlines, queue] = await Promise.all([
-    get("/v1/admin/deadlines"),
+    get("/v1/deadlines/overview?limit=1"),
     wants ? get("/v1/payments/unmatched") : Promise.resolve([]),
   ]);
-  const sum = (k) => deadlines.offices.reduce((n, o) => n + o[k], 0);
+  const sum = (k) => deadlines.total[k];
   box.replaceChildren(el("div", { class: "cards" },
     stat("deadlines.overdue", sum("overdue"), sum("overdue") ? "bad" : "ok"),
     stat("deadlines.due_soon", sum("due_soon"), sum("due_soon") ? "warn" : "ok"),
