@@ -5,7 +5,8 @@
 //! signed e-receipt, the freeze on the debtor's account, the disbursement lines in the order of
 //! payment, and what is owed; case B answers 404 to them, and case B's party sees only case B.
 //! The debtor gets a VietQR code for what remains due; the creditor files a request online that
-//! staff then see as filed through VNeID. Forged, foreign, stale and replayed ID tokens and
+//! staff then see as filed through VNeID; the debtor complains online about the freeze, follows
+//! the complaint and downloads the head's signed answer. Forged, foreign, stale and replayed ID tokens and
 //! callbacks open no session.
 
 #![allow(clippy::unwrap_used)]
@@ -371,6 +372,108 @@ async fn party_portal(kind: Kind) {
     let (status, _) = json_of(&debtor, &format!("{url}/{request_id}")).await;
     assert_eq!(status, 404, "another party's request");
 
+    // The debtor complains online about the freeze: identity from the sign-in, the head of
+    // the office answers, and the debtor follows it and downloads the signed answer.
+    let debtor_csrf = json_of(&debtor, &format!("{base}/v1/me")).await.1["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let complaints_url = format!("{base}/v1/me/complaints");
+    let complaint = json!({
+        "client_reference": "web-0001",
+        "kind": "complaint",
+        "stage": "freeze",
+        "target": {"case_id": a_id, "against": "officer", "decision_number": "20/QĐ-CCTHADS"},
+        "subject": "Phong tỏa 157.500.000 đồng trong khi tôi đã nộp 25.000.000 đồng.",
+        "request": "Giải tỏa phần vượt quá số tiền còn phải thi hành."
+    });
+    let post = |body: Value, csrf: Option<String>| post_json(&debtor, &complaints_url, body, csrf);
+    let (status, _) = post(complaint.clone(), None).await;
+    assert_eq!(status, 403, "no CSRF token");
+    let (status, filed) = post(complaint.clone(), Some(debtor_csrf.clone())).await;
+    assert_eq!(status, 201, "{filed:#}");
+    let c = &filed["complaint"];
+    let complaint_id = c["id"].as_str().unwrap().to_string();
+    assert_eq!(c["channel"], "online", "{c:#}");
+    assert_eq!(c["resolver_office"], "HCM-KV01", "{c:#}");
+    assert_eq!(c["complainant"]["name"], "Trần Thị Bình", "{c:#}");
+    let (status, again) = post(complaint.clone(), Some(debtor_csrf.clone())).await;
+    assert_eq!(status, 200, "a resend is the same complaint: {again:#}");
+    assert_eq!(again["complaint"]["id"], complaint_id.as_str());
+    let mut someone_else = complaint.clone();
+    someone_else["client_reference"] = json!("web-0002");
+    someone_else["complainant"] = json!({"cccd": CREDITOR_A, "name": "Nguyễn Văn An"});
+    let (status, problem) = post(someone_else, Some(debtor_csrf.clone())).await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["errors"][0]["field"], "/complainant/cccd");
+    let mut not_mine = complaint.clone();
+    not_mine["client_reference"] = json!("web-0003");
+    not_mine["target"]["case_id"] = json!(b_id);
+    let (status, problem) = post(not_mine, Some(debtor_csrf.clone())).await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["errors"][0]["field"], "/target/case_id");
+    let (status, problem) = post(
+        json!({"client_reference": "web-0004"}),
+        Some(debtor_csrf.clone()),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert!(
+        problem["message_id"].is_string(),
+        "refused bytes kept: {problem:#}"
+    );
+    let (_, mine) = json_of(&debtor, &complaints_url).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine:#}");
+    assert_eq!(mine[0]["id"], complaint_id.as_str());
+    assert_eq!(mine[0]["state"], "received");
+    assert!(mine[0]["next"].is_string(), "{mine:#}");
+    let (_, theirs) = json_of(&creditor, &complaints_url).await;
+    assert_eq!(theirs, json!([]), "the creditor filed none");
+    let (status, _) = json_of(&creditor, &format!("{complaints_url}/{complaint_id}")).await;
+    assert_eq!(status, 404, "another person's complaint");
+    let (status, _) = json_of(
+        &debtor,
+        &format!("{complaints_url}/{complaint_id}/decision.pdf"),
+    )
+    .await;
+    assert_eq!(status, 404, "not answered yet");
+    // The head sees it, accepts it and answers it; the debtor downloads the signed answer.
+    let out = hub.cli(&["staff", "keygen", "truong.phong"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let staff_path = format!("/v1/complaints/{complaint_id}");
+    let (status, seen) = hub.get_as(&staff.head, &staff_path).await;
+    assert_eq!(status, 200, "{seen:#}");
+    assert_eq!(seen["channel"], "online");
+    let (status, accepted) = hub
+        .post_as(&staff.head, &format!("{staff_path}/accept"), &json!({}))
+        .await;
+    assert_eq!(status, 200, "{accepted:#}");
+    let (status, resolved) = hub
+        .post_as(
+            &staff.head,
+            &format!("{staff_path}/resolve"),
+            &json!({
+                "outcome": "partly_upheld",
+                "findings": "Số tiền phong tỏa vượt quá số tiền còn phải thi hành.",
+                "conclusion": "Giải tỏa phần phong tỏa vượt quá 132.500.000 đồng."
+            }),
+        )
+        .await;
+    assert_eq!(status, 200, "{resolved:#}");
+    let (_, view) = json_of(&debtor, &format!("{complaints_url}/{complaint_id}")).await;
+    assert_eq!(view["state"], "resolved", "{view:#}");
+    assert_eq!(view["answer"]["outcome"], "partly_upheld", "{view:#}");
+    let r = debtor
+        .get(&format!("{complaints_url}/{complaint_id}/decision.pdf"))
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
+
     // Case B's creditor sees case B only.
     let other = sign_in(hub, &sim, CREDITOR_B, "Lê Văn Cường").await;
     let (_, list) = json_of(&other, &format!("{base}/v1/me/cases")).await;
@@ -451,6 +554,25 @@ async fn party_portal(kind: Kind) {
         !text.contains(CREDITOR_A),
         "unmasked CCCD in the audit trail"
     );
+}
+
+/// POSTs `body` as `browser`, with the CSRF token when given.
+async fn post_json(
+    browser: &Browser,
+    url: &str,
+    body: Value,
+    csrf: Option<String>,
+) -> (u16, Value) {
+    let headers: Vec<(&str, &str)> = csrf
+        .as_deref()
+        .map(|c| ("x-csrf-token", c))
+        .into_iter()
+        .collect();
+    let r = browser
+        .send(Method::POST, url, &headers, Some(body.to_string()))
+        .await;
+    let status = r.status().as_u16();
+    (status, r.json::<Value>().await.unwrap_or(Value::Null))
 }
 
 /// The `state` parameter of a callback URL.

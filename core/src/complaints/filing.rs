@@ -1,11 +1,13 @@
-//! Receiving a complaint or denunciation: from staff (reception, post) or from the party
-//! portal (online). The filing is validated (a refused one is kept with its reasons, like any
+//! Receiving a complaint or denunciation: from staff (reception, post), from the party
+//! portal on the complainant's behalf, or from the complainant signed in with VNeID (both
+//! online). The filing is validated (a refused one is kept with its reasons, like any
 //! rejected input), tied to its case, routed to the competent head, and given its acceptance
 //! deadline, all in one transaction with its journey on `in.citizen.complaint`. The same
 //! client reference from the same source names the same complaint, so a resend is safe.
 
 use serde::Serialize;
 use sqlx::Row;
+use thads_schemas::cccd::Cccd;
 use thads_schemas::complaint::{ComplaintChannel, ComplaintFiling, ComplaintKind};
 use thads_schemas::hash::content_hash;
 use thads_schemas::office::OfficeCode;
@@ -30,6 +32,14 @@ pub enum Source<'a> {
     Staff(&'a Actor),
     /// The party portal, on the complainant's behalf (online).
     Portal,
+    /// The complainant themself, signed in with VNeID (`/v1/me/complaints`): the complainant's
+    /// CCCD and name are the ones VNeID proved, whatever the body says.
+    Party {
+        /// The CCCD of the signed-in person.
+        cccd: &'a Cccd,
+        /// Their name as VNeID gave it.
+        name: Option<&'a str>,
+    },
 }
 
 impl Source<'_> {
@@ -37,6 +47,11 @@ impl Source<'_> {
         match self {
             Self::Staff(a) => format!("staff:{}", a.office),
             Self::Portal => "portal".to_string(),
+            // The person, without writing their number into another column.
+            Self::Party { cccd, .. } => {
+                let h = content_hash(cccd.as_str().as_bytes());
+                format!("party:{}", &h[..16.min(h.len())])
+            }
         }
     }
 
@@ -44,8 +59,57 @@ impl Source<'_> {
         match self {
             Self::Staff(a) => format!("staff:{}", a.username),
             Self::Portal => "portal".to_string(),
+            Self::Party { .. } => "vneid:party".to_string(),
         }
     }
+
+    fn is_online(&self) -> bool {
+        matches!(self, Self::Portal | Self::Party { .. })
+    }
+}
+
+/// The filing of a signed-in complainant with their identity set from the sign-in: the
+/// complainant's CCCD and name and the channel (`online`) may be left out of the body; a CCCD
+/// other than the signed-in one is refused. A body that is not a JSON object is left as it is
+/// (the parser names what is wrong with it).
+fn with_party_identity(
+    body: &[u8],
+    cccd: &Cccd,
+    name: Option<&str>,
+) -> Result<Vec<u8>, ValidationErrors> {
+    let Ok(serde_json::Value::Object(mut filing)) = serde_json::from_slice(body) else {
+        return Ok(body.to_vec());
+    };
+    let mut errors = ValidationErrors::new();
+    filing
+        .entry("channel")
+        .or_insert_with(|| serde_json::Value::from("online"));
+    let complainant = filing
+        .entry("complainant")
+        .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+    if let serde_json::Value::Object(person) = complainant {
+        match person.get("cccd") {
+            None => {
+                person.insert("cccd".into(), cccd.as_str().into());
+            }
+            Some(given) if given.as_str() == Some(cccd.as_str()) => {}
+            Some(_) => errors.push(
+                "/complainant/cccd",
+                "must be the CCCD you signed in with through VNeID (or left out)",
+            ),
+        }
+        if let (None, Some(name)) = (person.get("name"), name) {
+            person.insert("name".into(), name.into());
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    serde_json::to_vec(&filing).map_err(|e| {
+        let mut errors = ValidationErrors::new();
+        errors.push("body", e.to_string());
+        errors
+    })
 }
 
 /// The answer to a filing.
@@ -80,7 +144,12 @@ impl Complaints {
             }
         }
         let hash = content_hash(body);
-        let filing = match ComplaintFiling::from_json(body) {
+        let parsed = match source {
+            Source::Party { cccd, name } => with_party_identity(body, cccd, name)
+                .and_then(|filled| ComplaintFiling::from_json(&filled)),
+            _ => ComplaintFiling::from_json(body),
+        };
+        let filing = match parsed {
             Ok(f) => f,
             Err(errors) => return Err(self.keep_refused(&source, body, &hash, errors).await?),
         };
@@ -93,11 +162,11 @@ impl Complaints {
         }
         let today = vietnam_date(now);
         let mut errors = ValidationErrors::new();
-        match (source, filing.channel) {
-            (Source::Portal, ComplaintChannel::Online)
-            | (Source::Staff(_), ComplaintChannel::Reception | ComplaintChannel::Post) => {}
-            (Source::Portal, _) => errors.push("/channel", "the portal files online complaints"),
-            (Source::Staff(_), _) => errors.push(
+        match (source.is_online(), filing.channel) {
+            (true, ComplaintChannel::Online)
+            | (false, ComplaintChannel::Reception | ComplaintChannel::Post) => {}
+            (true, _) => errors.push("/channel", "complaints filed online have channel online"),
+            (false, _) => errors.push(
                 "/channel",
                 "staff record complaints received at reception or by post",
             ),
@@ -120,6 +189,23 @@ impl Complaints {
                 .is_some_and(|o| actor.covers_office(o) || self.is_above(&actor.office, o));
             if !reaches {
                 return Err(ComplaintError::NotFound("case"));
+            }
+        }
+        if let Source::Party { cccd, .. } = source {
+            // A complaint (khiếu nại) is a party's own: only the case's parties may file one,
+            // and another person's case is answered exactly like one that does not exist.
+            // Anyone may denounce (tố cáo) an unlawful act.
+            if filing.kind == ComplaintKind::Complaint
+                && (case_office.is_none()
+                    || crate::portal::view::refs_in_case(&self.db, &filing.target.case_id, cccd)
+                        .await?
+                        .is_empty())
+            {
+                errors.push(
+                    "/target/case_id",
+                    "no case with this id in which you are a party",
+                );
+                return Err(self.keep_refused(&source, body, &hash, errors).await?);
             }
         }
         let Some(case_office) = case_office else {
@@ -201,6 +287,7 @@ impl Complaints {
         let recorded_by = match source {
             Source::Staff(a) => a.username.clone(),
             Source::Portal => "portal".to_string(),
+            Source::Party { .. } => "vneid".to_string(),
         };
         let mut tx = self.db.begin().await?;
         let inserted = journey::insert(
@@ -440,7 +527,7 @@ impl Complaints {
 fn source_role(source: &Source<'_>) -> &'static str {
     match source {
         Source::Staff(a) => a.role.as_str(),
-        Source::Portal => "complainant",
+        Source::Portal | Source::Party { .. } => "complainant",
     }
 }
 

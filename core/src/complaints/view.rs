@@ -396,6 +396,27 @@ impl Complaints {
         })
     }
 
+    /// The complaints `cccd` filed (any channel), newest first, as the complainant sees them:
+    /// what the party's own page lists.
+    pub async fn citizen_list(
+        &self,
+        cccd: &Cccd,
+        now: OffsetDateTime,
+    ) -> Result<Vec<CitizenView>, ComplaintError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM complaints WHERE complainant_cccd = $1 \
+             ORDER BY created_at DESC, id LIMIT 500",
+        )
+        .bind(cccd.as_str())
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.citizen_view(&id, cccd, now).await?);
+        }
+        Ok(out)
+    }
+
     /// The complaint `id` if `cccd` is its complainant's.
     pub(super) async fn of_complainant(
         &self,

@@ -11,9 +11,11 @@
 //! - [`sign_in`]: the VNeID sign-in (start, callback), sign-out and `GET /v1/me`.
 //! - [`cases`]: the party's cases, document and receipt downloads, the transfer QR code.
 //! - [`requests`]: requests for enforcement filed online.
+//! - [`complaints`]: complaints and denunciations filed and followed online.
 //! - [`page`]: the Vietnamese page that shows it all in a browser.
 
 pub(in crate::http) mod cases;
+pub(in crate::http) mod complaints;
 mod page;
 pub(in crate::http) mod requests;
 pub(in crate::http) mod sign_in;
@@ -97,6 +99,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v1/me/requests", get(requests::list).post(requests::file))
         .route("/v1/me/requests/{id}", get(requests::show))
         .route("/v1/me/requests/{id}/slip", get(requests::slip))
+        .route(
+            "/v1/me/complaints",
+            get(complaints::list).post(complaints::file),
+        )
+        .route("/v1/me/complaints/{id}", get(complaints::show))
+        .route(
+            "/v1/me/complaints/{id}/decision.pdf",
+            get(complaints::decision),
+        )
 }
 
 /// The signed-in party behind a request: add `party: CurrentParty` to a handler to require a

@@ -1,8 +1,8 @@
 //! The party's page (`GET /me`): one static Vietnamese page, no outside resources, that calls
 //! the JSON API with the session cookie. It signs in through VNeID, lists the party's cases,
 //! shows one case (obligations, decisions, notices, payments and receipts, orders on the
-//! party's accounts, the order of payment, what is owed) with its transfer QR code, and files a
-//! request for enforcement. Text from the API is inserted with `textContent`, never as HTML.
+//! party's accounts, the order of payment, what is owed) with its transfer QR code, files a
+//! request for enforcement, and files and follows complaints and denunciations. Text from the API is inserted with `textContent`, never as HTML.
 
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -77,6 +77,7 @@ async function start() {
   })));
   const box = $('div'); box.id = 'case'; main.append(box);
   requestForm(main);
+  await complaints(main, cases);
   if (cases.length === 1) showCase(cases[0].id);
 }
 async function showCase(id) {
@@ -113,6 +114,36 @@ function requestForm(main) {
       msg.textContent = 'Đã nhận đơn số ' + a.register_number + ' tại ' + a.office + '. '; msg.append(link('Phiếu nhận đơn', '/v1/me/requests/' + encodeURIComponent(a.request_id) + '/slip'));
     } catch (e) { msg.textContent = String(e.message); msg.className = 'err'; } };
   main.append(f);
+}
+const STAGE = {before_measures: 'Trước khi áp dụng biện pháp bảo đảm, cưỡng chế', freeze: 'Phong tỏa tài khoản', other_security: 'Biện pháp bảo đảm khác', coercion: 'Biện pháp cưỡng chế', after_coercion: 'Sau khi cưỡng chế'};
+async function complaints(main, cases) {
+  main.append($('h2', 'Khiếu nại, tố cáo của tôi'));
+  const list = await api('/v1/me/complaints');
+  if (!list.length) main.append($('p', 'Bạn chưa gửi khiếu nại, tố cáo nào.', 'muted'));
+  else main.append(table(['Mã', 'Ngày nhận', 'Người giải quyết', 'Tình trạng', 'Hạn', 'Trả lời'], list.map(c => {
+    const due = c.deadlines.filter(d => !d.done_on).map(d => d.title_vi + ': ' + d.due_on).join('; ');
+    const answer = c.answer ? link('Quyết định ' + c.answer.number, '/v1/me/complaints/' + encodeURIComponent(c.id) + '/decision.pdf') : (c.refusal_reason || '');
+    return [c.id, c.received_on, c.resolver, c.state_vi, due, answer];
+  })));
+  list.filter(c => c.next).forEach(c => main.append($('p', c.id + ': ' + c.next, 'muted')));
+  const f = $('form'); f.append($('h3', 'Gửi khiếu nại, tố cáo'));
+  const sel = (name, label, options) => { const p = $('p'); const s = $('select'); s.name = name; options.forEach(([v, t]) => { const o = $('option', t); o.value = v; s.append(o); }); p.append($('label', label + ': '), s); f.append(p); };
+  sel('case_id', 'Việc thi hành án', cases.map(c => [c.id, c.judgment_number + ' — ' + c.office]));
+  sel('kind', 'Loại đơn', [['complaint', 'Khiếu nại'], ['denunciation', 'Tố cáo']]);
+  sel('against', 'Đối với', [['officer', 'Quyết định, hành vi của Chấp hành viên'], ['head', 'Quyết định, hành vi của Thủ trưởng']]);
+  sel('stage', 'Giai đoạn', Object.entries(STAGE));
+  [['decision_number', 'Số quyết định bị khiếu nại (nếu có)'], ['subject', 'Nội dung'], ['request', 'Yêu cầu giải quyết']].forEach(([n, l]) => {
+    const p = $('p'); const i = $(n === 'decision_number' ? 'input' : 'textarea'); i.name = n; p.append($('label', l + ': '), i); f.append(p); });
+  const msg = $('p'); const b = $('button', 'Gửi đơn'); f.append(b, msg);
+  const reference = 'web-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 8);
+  f.onsubmit = async ev => { ev.preventDefault(); const v = n => f.elements[n].value.trim();
+    const body = {client_reference: reference, kind: v('kind'), stage: v('stage'), subject: v('subject'), target: {case_id: v('case_id'), against: v('against')}};
+    if (v('decision_number')) body.target.decision_number = v('decision_number');
+    if (v('request')) body.request = v('request');
+    try { const r = await api('/v1/me/complaints', {method: 'POST', headers: {'content-type': 'application/json', 'x-csrf-token': csrf}, body: JSON.stringify(body)});
+      msg.textContent = 'Đã nhận đơn mã ' + r.complaint.id + ', chuyển ' + r.complaint.resolver_office + ' giải quyết.'; msg.className = '';
+    } catch (e) { msg.textContent = String(e.message); msg.className = 'err'; } };
+  if (cases.length) main.append(f);
 }
 start().catch(e => { if (e.message !== '401') document.getElementById('who').textContent = String(e.message); });
 </script></body></html>"#;
