@@ -2,7 +2,8 @@
 //! transfers (`POST /transfers`, bearer token and `Idempotency-Key` checked), answers each with
 //! its own reference (the acknowledgement), never books a repeated transfer twice, and produces
 //! its statement of received transfers for reconciliation. It can be told to fail the next
-//! calls (500); a test may alter the statement it gives to provoke a mismatch.
+//! calls (500), to book a transfer and lose the answer, and to answer a repeated key with 409
+//! and the reference; a test may alter the statement it gives to provoke a mismatch.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -31,6 +32,8 @@ pub struct Booked {
 struct Inner {
     attempts: u64,
     fail_next: u32,
+    lose_next: u32,
+    conflict_on_repeat: bool,
     booked: BTreeMap<String, Booked>,
 }
 
@@ -49,6 +52,17 @@ impl TreasuryState {
     /// Answers the next `n` transfers with 500.
     pub fn fail_next(&self, n: u32) {
         self.lock().fail_next = n;
+    }
+
+    /// Books the next `n` transfers but answers 500, as if the answer were lost on the way.
+    pub fn lose_next_answer(&self, n: u32) {
+        self.lock().lose_next = n;
+    }
+
+    /// Answers a transfer whose `Idempotency-Key` it already booked with 409 and the
+    /// reference it gave it (instead of 201 again), as some treasuries do.
+    pub fn conflict_on_repeat(&self, on: bool) {
+        self.lock().conflict_on_repeat = on;
     }
 
     /// Transfer requests received, whatever the answer.
@@ -149,6 +163,15 @@ async fn take_transfer(
         )
             .into_response();
     }
+    if inner.conflict_on_repeat {
+        if let Some(b) = inner.booked.get(&transfer.transfer_id) {
+            return (
+                StatusCode::CONFLICT,
+                Json(json!({"transfer_id": b.transfer.transfer_id, "treasury_reference": b.treasury_reference, "status": "already_received"})),
+            )
+                .into_response();
+        }
+    }
     let n = inner.booked.len() + 1;
     let booked = inner
         .booked
@@ -158,6 +181,10 @@ async fn take_transfer(
             transfer,
         })
         .clone();
+    if inner.lose_next > 0 {
+        inner.lose_next -= 1;
+        return (StatusCode::INTERNAL_SERVER_ERROR, "booked, answer lost").into_response();
+    }
     (
         StatusCode::CREATED,
         Json(json!({"transfer_id": booked.transfer.transfer_id, "treasury_reference": booked.treasury_reference, "status": "received"})),

@@ -66,14 +66,25 @@ async fn wait_as(hub: &Hub, token: &str, path: &str, check: impl Fn(&Value) -> b
 /// A hub whose VCB orders go to a bank simulator and whose transfers go to a Treasury
 /// simulator (which fails its first call).
 async fn start(kind: Kind) -> (Setup, BankSim, TreasurySim) {
+    let treasury = TreasurySim::start("kho-bac-token").await.unwrap();
+    // A 500, then a transfer booked whose answer is lost, then 409 with the reference.
+    treasury.state.fail_next(1);
+    treasury.state.lose_next_answer(1);
+    treasury.state.conflict_on_repeat(true);
+    let (s, bank) = start_with(kind, Some(treasury.endpoint())).await;
+    (s, bank, treasury)
+}
+
+/// A hub whose VCB orders go to a bank simulator and whose transfers go to
+/// `treasury_endpoint` (none: `treasury.endpoint` left unset).
+async fn start_with(kind: Kind, treasury_endpoint: Option<String>) -> (Setup, BankSim) {
     let bank = BankSim::start("VCB").await.unwrap();
     let endpoint = bank.orders_endpoint();
-    let treasury = TreasurySim::start("kho-bac-token").await.unwrap();
-    treasury.state.fail_next(1);
-    let treasury_endpoint = treasury.endpoint();
     let s = setup(kind, |o| {
-        o.env
-            .push(("THADS_TREASURY__ENDPOINT".into(), treasury_endpoint));
+        if let Some(url) = treasury_endpoint {
+            o.env.push(("THADS_TREASURY__ENDPOINT".into(), url));
+        }
+        o.env.push(("THADS_BUS__MAX_DELIVERIES".into(), "4".into()));
         o.env
             .push(("THADS_TREASURY__TOKEN".into(), "kho-bac-token".into()));
         o.env.push(("THADS_BUS__RETRY_MIN".into(), "200ms".into()));
@@ -86,7 +97,7 @@ async fn start(kind: Kind) -> (Setup, BankSim, TreasurySim) {
     })
     .await;
     bank.state.set_hub(&s.hub.base);
-    (s, bank, treasury)
+    (s, bank)
 }
 
 async fn disbursement(kind: Kind) {
@@ -186,7 +197,8 @@ async fn disbursement(kind: Kind) {
     .await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
 
-    // The court fee goes to the Treasury (after one failed try), which acknowledges it.
+    // The court fee goes to the Treasury (after a failed try and a lost answer), which
+    // acknowledges it.
     let transfers = wait_as(
         hub,
         &officer,
@@ -201,7 +213,11 @@ async fn disbursement(kind: Kind) {
         .as_str()
         .unwrap()
         .starts_with("KB-"));
-    assert!(treasury.state.attempts() >= 2, "retried after the 500");
+    assert!(
+        treasury.state.attempts() >= 3,
+        "retried after the 500 and after the lost answer; the 409 acknowledged it"
+    );
+    assert_eq!(treasury.state.booked().len(), 1, "booked once");
     assert_eq!(
         treasury.state.booked()[&transfer]
             .transfer
@@ -325,6 +341,62 @@ async fn disbursement(kind: Kind) {
     .await;
     assert_eq!(transfers[0]["state"], "reconciled");
     assert_eq!(transfers[0]["statement_id"], "BK-2026-11-23b");
+    // Each statement is kept with its journey; the same one again answers the same, another
+    // document under the same id is refused, and unreadable ones are kept with the reason.
+    let (status, same) = hub
+        .post_as(
+            &head,
+            "/v1/treasury/statements",
+            &treasury.state.statement("BK-2026-11-23b"),
+        )
+        .await;
+    assert_eq!(status, 200, "{same:#}");
+    assert_eq!(same["matched"], json!([transfer.as_str()]));
+    let kept = thads_treasury::statement::message_id("BK-2026-11-23b");
+    let journey = hub.get_json(&format!("/v1/messages/{kept}")).await.unwrap();
+    assert_eq!(journey["subject"], "in.treasury.statement", "{journey:#}");
+    assert_eq!(journey["state"], "handled", "{journey:#}");
+    assert_eq!(journey["partner"], "staff:truong.phong", "{journey:#}");
+    let (status, problem) = hub
+        .post_as(&head, "/v1/treasury/statements", &statement)
+        .await;
+    assert_eq!(status, 200, "BK-2026-11-23 again, same bytes: {problem:#}");
+    assert_eq!(problem["mismatches"][0]["reason"], "amount_differs");
+    let mut altered = statement.clone();
+    altered["transfers"][0]["amount_vnd"] = json!(7_400_000);
+    let (status, problem) = hub
+        .post_as(&head, "/v1/treasury/statements", &altered)
+        .await;
+    assert_eq!(status, 409, "{problem:#}");
+    let (status, problem) = hub
+        .post_as(
+            &head,
+            "/v1/treasury/statements",
+            &json!({"statement_id": "BK-X2", "lines": []}),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem:#}");
+    let refused = problem["message_id"].as_str().unwrap();
+    let journey = hub
+        .get_json(&format!("/v1/messages/{refused}"))
+        .await
+        .unwrap();
+    assert_eq!(journey["state"], "rejected", "{journey:#}");
+    let transfers = wait_as(
+        hub,
+        &officer,
+        &format!("/v1/cases/{id}/treasury-transfers"),
+        |_| true,
+    )
+    .await;
+    assert_eq!(
+        (
+            transfers[0]["state"].as_str(),
+            transfers[0]["statement_id"].as_str()
+        ),
+        (Some("reconciled"), Some("BK-2026-11-23b")),
+        "a resend of an older statement does not undo the newer one"
+    );
     let (status, answer) = hub.post_as(&officer, &path, &body).await;
     assert_eq!(status, 422, "nothing left to pay out: {answer:#}");
 }
@@ -463,4 +535,60 @@ async fn a_rejected_payout_is_held_and_issued_again() {
     // An executed payout is not issued again.
     let (status, _) = hub.post_as(&staff.officer, &reissue, &fixed).await;
     assert_eq!(status, 409);
+}
+
+/// Regression: with no Treasury endpoint configured, a transfer used to be acknowledged off the
+/// bus and left `queued` for ever, seen by no one. It is now retried and dead-lettered, with
+/// the reason, for an administrator to see and replay once the endpoint is set.
+#[tokio::test]
+async fn a_transfer_with_no_treasury_endpoint_is_dead_lettered_not_parked() {
+    let (s, bank) = start_with(Kind::Embedded, None).await;
+    let hub = &s.hub;
+    bank.state.set_balance(THADS_ACCOUNT, 157_500_000);
+    let staff = Office::staff(hub).await;
+    let case = open_case(hub).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let reference = case["payment_reference"].as_str().unwrap().to_string();
+    walk_to(hub, &staff, &id, Stage::VoluntaryPeriodOver).await;
+    pay(hub, "FT-N1", 10_000_000, &reference).await;
+    wait_as(hub, &staff.officer, &format!("/v1/cases/{id}"), |c| {
+        c["money"]["collected_vnd"] == 10_000_000
+    })
+    .await;
+    let body = json!({"bank": "VCB", "payees": {"P1": {"account": CREDITOR_ACCOUNT}}});
+    let (status, plan) = hub
+        .post_as(
+            &staff.officer,
+            &format!("/v1/cases/{id}/disbursements"),
+            &body,
+        )
+        .await;
+    assert_eq!(status, 201, "{plan:#}");
+    let transfers = wait_as(
+        hub,
+        &staff.officer,
+        &format!("/v1/cases/{id}/treasury-transfers"),
+        |t| t[0]["state"] == "failed",
+    )
+    .await;
+    let transfer = transfers[0]["transfer_id"].as_str().unwrap().to_string();
+    assert!(
+        transfers[0]["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("treasury.endpoint")),
+        "{transfers:#}"
+    );
+    let message = wait_as(
+        hub,
+        &staff.officer,
+        &format!("/v1/messages/{transfer}"),
+        |m| m["state"] == "dead_lettered",
+    )
+    .await;
+    assert_eq!(message["subject"], "out.treasury.transfer", "{message:#}");
+    let dead = hub.get_json("/v1/admin/dead-letters").await.unwrap();
+    assert!(
+        dead.to_string().contains(&transfer),
+        "the console lists it: {dead:#}"
+    );
 }

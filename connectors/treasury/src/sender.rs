@@ -1,8 +1,10 @@
 //! The `treasury-transfers` consumer on `out.treasury.transfer`: records `sending`, POSTs the
 //! transfer to the Treasury with `Idempotency-Key: <transfer id>`, and on a 2xx carrying the
-//! Treasury's reference records `delivered` and the transfer `acknowledged`. A failure that may
-//! pass (no answer, 408, 425, 429, 5xx) is retried with backoff and the transfer becomes
-//! `failed` on the try the worker dead-letters it; any other answer fails it at once.
+//! Treasury's reference records `delivered` and the transfer `acknowledged` (a 409 carrying the
+//! reference too: the Treasury had the key from a try whose answer was lost). A failure that
+//! may pass (no answer, 408, 425, 429, 5xx, no endpoint configured yet) is retried with backoff
+//! and the transfer becomes `failed` on the try the worker dead-letters it; any other answer
+//! fails it at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -160,9 +162,20 @@ impl Handler for TransferSender {
             // Acknowledged or reconciled already: a redelivery has nothing to send.
             Some(_) => return Ok(()),
         }
-        let Some(configured) = &self.endpoint else {
-            tracing::warn!(transfer = %id, "treasury.endpoint is not set: the transfer stays queued");
-            return Ok(());
+        // The endpoint an administrator set in the console, else the configured one. With
+        // neither, the transfer is not silently parked: it is retried, and once the retries
+        // are spent it is dead-lettered (visible in the console, replayable once set).
+        let overridden = self.overlay.get(crate::PARTNER);
+        let Some(url) = overridden
+            .as_ref()
+            .map(|o| o.url.clone())
+            .or_else(|| self.endpoint.clone())
+        else {
+            let reason = "no Treasury endpoint: set treasury.endpoint or the partner's endpoint \
+                          in the console, then replay the dead letter"
+                .to_string();
+            tracing::warn!(transfer = %id, "{reason}");
+            return Err(self.fail(id, reason, true, delivery.delivered).await);
         };
         self.journey(
             id,
@@ -171,13 +184,9 @@ impl Handler for TransferSender {
             delivery.delivered,
         )
         .await?;
-        let overridden = self.overlay.get(crate::PARTNER);
-        let url = overridden
-            .as_ref()
-            .map_or(configured.as_str(), |o| o.url.as_str());
         let mut request = self
             .http
-            .post(url)
+            .post(&url)
             .header("Idempotency-Key", id)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(delivery.payload.to_vec());
@@ -198,7 +207,9 @@ impl Handler for TransferSender {
         let body = response.text().await.unwrap_or_default();
         let short: String = body.chars().take(200).filter(|c| !c.is_control()).collect();
         match status {
-            200..=299 => {
+            // 409: the Treasury already took this Idempotency-Key (an earlier try whose answer
+            // was lost); with its reference, that is the acknowledgement.
+            200..=299 | 409 if status != 409 || serde_json::from_str::<Answer>(&body).is_ok() => {
                 let Ok(answer) = serde_json::from_str::<Answer>(&body) else {
                     let reason =
                         format!("the Treasury answered {status} without a reference: {short}");

@@ -1,7 +1,8 @@
 //! The State Treasury over HTTP: the Treasury itself (over the partner TLS listener, with its
 //! client certificate) or a head or officer posts the Treasury's statement of received
 //! transfers (`POST /v1/treasury/statements`) and gets each transfer of their offices matched
-//! by reference and amount, with the mismatches listed; staff of a case's office follow its
+//! by reference and amount, with the mismatches listed (the statement kept with its journey,
+//! refused ones too); staff of a case's office follow its
 //! transfers (`GET /v1/cases/{id}/treasury-transfers`).
 
 use axum::body::Bytes;
@@ -61,15 +62,13 @@ impl FromRequestParts<AppState> for StatementSender {
         ("session_cookie" = []),
         ("partner_certificate" = []),
     ),
-    request_body(content = Object, content_type = "application/json", description = "The State Treasury's statement of received transfers: `{\"statement_id\", \"lines\": [{\"reference\", \"amount_vnd\", …}]}` (docs/disbursement.md)."),
+    request_body(content = Object, content_type = "application/json", description = "The State Treasury's statement of received transfers: `{\"statement_id\", \"transfers\": [{\"reference\", \"amount_vnd\"}]}` (docs/disbursement.md). Kept with its journey on `in.treasury.statement`; the same statement again answers the same."),
     responses(
         (status = 200, description = "Reconciled: matched transfers and mismatches.", body = Object),
         answers::Unauthorized,
         answers::Forbidden,
-        answers::NotFound,
         answers::Conflict,
         answers::TooLarge,
-        answers::MediaType,
         answers::Invalid,
     ),
 )]
@@ -82,23 +81,68 @@ async fn post_statement(
         state.open_for_partners()?;
     }
     let body = state.body(body)?;
-    let statement: Statement = super::extract::json_body(&body)?;
-    if statement.statement_id.trim().is_empty() || statement.statement_id.len() > 128 {
-        return Err(AppError::Invalid {
-            errors: vec![FieldError::new(
-                "/statement_id",
-                "must be 1 to 128 characters",
-            )],
-            message_id: None,
-        });
-    }
-    let done = statement::reconcile(&state.db, &statement, |office| match &sender {
-        StatementSender::Treasury => true,
-        StatementSender::Staff(actor) => {
-            OfficeCode::parse(office).is_ok_and(|o| actor.covers_office(&o))
+    let partner = match &sender {
+        StatementSender::Treasury => "treasury".to_string(),
+        StatementSender::Staff(actor) => format!("staff:{}", actor.username),
+    };
+    let parsed = super::extract::json_body::<Statement>(&body).and_then(|s| {
+        if s.statement_id.trim().is_empty() || s.statement_id.len() > 128 {
+            Err(AppError::Invalid {
+                errors: vec![FieldError::new(
+                    "/statement_id",
+                    "must be 1 to 128 characters",
+                )],
+                message_id: None,
+            })
+        } else {
+            Ok(s)
         }
-    })
+    });
+    let statement = match parsed {
+        Ok(s) => s,
+        // Refused bytes are kept with the reasons, like any rejected input.
+        Err(AppError::Invalid { errors, .. }) => {
+            let reason = errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            let id = statement::record_refused(&state.db, &partner, &body, &reason).await?;
+            state
+                .metrics
+                .received(thads_schemas::subjects::IN_TREASURY_STATEMENT, "rejected");
+            return Err(AppError::Invalid {
+                errors,
+                message_id: Some(id),
+            });
+        }
+        Err(other) => return Err(other),
+    };
+    let apply = match statement::record(&state.db, &statement.statement_id, &partner, &body)
+        .await?
+    {
+        statement::Recorded::New => true,
+        statement::Recorded::Again => false,
+        statement::Recorded::Different => {
+            return Err(AppError::Conflict(format!(
+                "statement {} was sent before with other content; send a correction under a new statement_id",
+                statement.statement_id
+            )))
+        }
+    };
+    let done = statement::reconcile(
+        &state.db,
+        &statement,
+        |office| match &sender {
+            StatementSender::Treasury => true,
+            StatementSender::Staff(actor) => {
+                OfficeCode::parse(office).is_ok_and(|o| actor.covers_office(&o))
+            }
+        },
+        apply,
+    )
     .await?;
+    statement::record_outcome(&state.db, &done).await?;
     if matches!(sender, StatementSender::Treasury) {
         state
             .metrics
