@@ -678,7 +678,7 @@ async fn receipts_are_authenticated_and_checked(kind: Kind) {
         json!({"notice_id": "ntc-000000000000000000000000", "status": "delivered", "at": at});
     let (status, problem) = post_receipts(hub, Some(TOKEN), &unknown).await;
     assert_eq!(status, 422, "{problem:#}");
-    assert_eq!(problem["errors"][0]["field"], "notice_id");
+    assert_eq!(problem["errors"][0]["field"], "/notice_id");
     let kept = problem["message_id"].as_str().unwrap();
     let msg = hub.get_json(&format!("/v1/messages/{kept}")).await.unwrap();
     assert_eq!(msg["state"], "rejected");
@@ -689,7 +689,7 @@ async fn receipts_are_authenticated_and_checked(kind: Kind) {
     // A batch is taken whole or not at all.
     let (status, problem) = post_receipts(hub, Some(TOKEN), &json!([good, unknown])).await;
     assert_eq!(status, 422, "{problem:#}");
-    assert_eq!(problem["errors"][0]["field"], "[1].notice_id");
+    assert_eq!(problem["errors"][0]["field"], "/1/notice_id");
     let c = case(hub, &id).await;
     assert!(notice(&c, &known)["served_on"].is_null(), "nothing applied");
     assert_eq!(c["state"], "received");
@@ -698,16 +698,16 @@ async fn receipts_are_authenticated_and_checked(kind: Kind) {
     for (body, field) in [
         (
             json!({"notice_id": known, "status": "sent", "at": at}),
-            "status",
+            "/status",
         ),
         (
             json!({"notice_id": known, "status": "delivered", "at": "hôm qua"}),
-            "at",
+            "/at",
         ),
-        (json!({"notice_id": known, "status": "delivered"}), "at"),
+        (json!({"notice_id": known, "status": "delivered"}), "/at"),
         (
             json!({"notice_id": known, "status": "delivered", "at": at, "extra": 1}),
-            "extra",
+            "/extra",
         ),
     ] {
         let (status, problem) = post_receipts(hub, Some(TOKEN), &body).await;

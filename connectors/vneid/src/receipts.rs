@@ -161,12 +161,9 @@ pub struct Accepted {
     pub receipts: Vec<ReceiptOutcome>,
 }
 
+/// The JSON Pointer of `name` in the receipt at `prefix` (`/notice_id`, `/1/notice_id`).
 fn field(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}.{name}")
-    }
+    format!("{prefix}/{name}")
 }
 
 fn error(field: String, reason: impl Into<String>) -> FieldError {
@@ -302,7 +299,7 @@ pub fn parse(body: &[u8], now: OffsetDateTime) -> Result<Vec<(String, Receipt)>,
             items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| (format!("[{i}]"), v))
+                .map(|(i, v)| (format!("/{i}"), v))
                 .collect()
         }
         other => vec![(String::new(), other)],
@@ -692,7 +689,7 @@ mod tests {
         assert_eq!(parse(b"[]", NOW).unwrap_err()[0].field, "body");
         assert_eq!(parse(b"nope", NOW).unwrap_err()[0].field, "body");
         let single = br#"{"notice_id":"","status":"delivered","at":"2026-04-20T09:30:00+07:00"}"#;
-        assert_eq!(parse(single, NOW).unwrap_err()[0].field, "notice_id");
+        assert_eq!(parse(single, NOW).unwrap_err()[0].field, "/notice_id");
     }
 
     #[test]

@@ -28,8 +28,7 @@ use super::{require_xml, AppState};
     security((), ("partner_certificate" = [])),
     request_body(content = String, content_type = "application/xml", description = "An ISO 20022 camt.054 notification (versions 001.02 to 001.13) or camt.053 statement."),
     responses(
-        (status = 200, description = "Every payment was seen before (duplicates).", body = Object),
-        (status = 202, description = "Accepted: each booked credit recorded once, with the entries refused and why.", body = Object),
+        (status = 202, description = "Accepted: each booked credit recorded once (payments seen before are listed as duplicates), with the entries refused and why.", body = Object),
         answers::Forbidden,
         answers::TooLarge,
         answers::MediaType,
