@@ -96,6 +96,14 @@ async fn complaints(kind: Kind) {
         .await
         .unwrap();
     assert_eq!(kept["state"], "rejected");
+    // The list's limit is 1 to 500 (found by scripts/api-fuzz: 0 was taken as 1).
+    for bad in ["limit=0", "limit=501", "state=lost"] {
+        let (status, problem) = hub.get_as(&head, &format!("/v1/complaints?{bad}")).await;
+        assert_eq!(status, 422, "{bad}: {problem:#}");
+    }
+    let (status, listed) = hub.get_as(&head, "/v1/complaints?limit=1").await;
+    assert_eq!(status, 200);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed:#}");
 
     // Who may do what.
     let path = format!("/v1/complaints/{id}");

@@ -230,15 +230,20 @@ async fn list(
         })?),
         None => None,
     };
+    let limit = match q.limit {
+        None => 100,
+        Some(n) if (1..=500).contains(&n) => n,
+        Some(_) => {
+            return Err(AppError::Invalid {
+                errors: vec![FieldError::new("limit", "must be 1 to 500")],
+                message_id: None,
+            })
+        }
+    };
     let c = complaints(&state)?;
     Ok(Json(
-        c.list(
-            &actor,
-            wanted,
-            q.limit.unwrap_or(100),
-            OffsetDateTime::now_utc(),
-        )
-        .await?,
+        c.list(&actor, wanted, limit, OffsetDateTime::now_utc())
+            .await?,
     ))
 }
 

@@ -65,11 +65,11 @@ fn given(value: &Option<String>) -> Option<&str> {
         ("session_cookie" = []),
     ),
     params(
-        ("office" = Option<String>, Query, description = "One office (`HCM-KV01`); one outside those the person covers is refused with 403."),
+        ("office" = Option<String>, Query, description = "One office (`HCM-KV01`); one outside those the person covers is refused with 403; empty is every office."),
         ("kind" = Option<String>, Query, description = "`case` or `complaint`: the listed deadlines only; the counts show both.", pattern = "^(|case|complaint)$"),
         ("status" = Option<String>, Query, description = "`overdue`, `due_soon`, `open` or `elapsed`: the listed deadlines only; the counts show every status.", pattern = "^(|open|due_soon|overdue|elapsed)$"),
         ("limit" = Option<usize>, Query, description = "At most this many deadlines listed (default 200, at most 2000).", minimum = 1, maximum = 2000),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (the listed deadlines).", pattern = "^(json|csv)$"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (the listed deadlines); empty is the default.", pattern = "^(|json|csv)$"),
     ),
     responses(
         (status = 200, description = "Counts per office by status (cases, complaints, both; `done` counts those met), every office together, and the deadlines most urgent first (`matched` before the limit). As CSV with `format=csv`.", content((Object = "application/json"), (String = "text/csv"))),
