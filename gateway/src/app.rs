@@ -196,8 +196,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .bank
         .resolve_token()
         .context("cannot read bank.token_file")?;
+    let bank_tokens = config
+        .bank
+        .resolve_bank_tokens()
+        .map_err(|(key, e)| anyhow::anyhow!("configuration key `{key}`: cannot read it: {e}"))?;
     let bank_client = thads_bank::orders::client::BankClient::new(&config.bank, bank_token)
         .context("cannot build the bank client")?
+        .with_bank_tokens(bank_tokens)
         .with_overlay(overlay.clone());
     handlers.push((
         thads_bank::orders::OrderSender::new(

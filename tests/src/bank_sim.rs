@@ -109,6 +109,7 @@ pub struct Snapshot {
 #[derive(Debug, Default)]
 struct Inner {
     hub: Option<String>,
+    expect_token: Option<String>,
     fail_next: u32,
     reject_next: Option<String>,
     ack_delay: Duration,
@@ -148,6 +149,12 @@ impl SimState {
             .entry(account.to_string())
             .or_default()
             .balance = balance;
+    }
+
+    /// Takes orders only with `Authorization: Bearer <token>` (401 otherwise), as a bank that
+    /// issued the hub its own token does.
+    pub fn expect_token(&self, token: &str) {
+        self.lock().expect_token = Some(token.to_string());
     }
 
     /// Answers the next `n` order requests with 500.
@@ -569,10 +576,22 @@ pub fn router(state: SimState) -> Router {
         .with_state(state)
 }
 
-async fn take_order(State(state): State<SimState>, body: Bytes) -> Response {
+async fn take_order(
+    State(state): State<SimState>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
     let fail = {
         let mut inner = state.lock();
         inner.snap.attempts += 1;
+        if inner.expect_token.is_some() && inner.expect_token != bearer {
+            return (StatusCode::UNAUTHORIZED, "not this bank's token").into_response();
+        }
         if inner.fail_next > 0 {
             inner.fail_next -= 1;
             true

@@ -19,9 +19,14 @@ const DEBTOR_ACCOUNT: &str = "0071000888999";
 const THADS_ACCOUNT: &str = "0071001234567";
 const WAIT: Duration = Duration::from_secs(30);
 
-/// A hub whose `VCB` orders go to a simulator that answers back to the hub.
+/// A hub whose `VCB` orders go to a simulator that answers back to the hub. VCB issued the
+/// hub its own token (`bank.token_files.VCB`) and refuses the shared one.
 async fn start(kind: Kind, tune: impl FnOnce(&mut HubOptions)) -> (Setup, BankSim) {
     let bank = BankSim::start("VCB").await.unwrap();
+    bank.state.expect_token("vcb-rieng");
+    let secrets = tempfile::tempdir().unwrap().keep();
+    let vcb_token = secrets.join("vcb.token");
+    std::fs::write(&vcb_token, "vcb-rieng\n").unwrap();
     let endpoint = bank.orders_endpoint();
     let s = setup(kind, |o| {
         o.env
@@ -29,6 +34,10 @@ async fn start(kind: Kind, tune: impl FnOnce(&mut HubOptions)) -> (Setup, BankSi
         o.env.push(("THADS_BANK__TIMEOUT".into(), "2s".into()));
         o.env
             .push(("THADS_BANK__TOKEN".into(), "bank-token".into()));
+        o.env.push((
+            "THADS_BANK__TOKEN_FILES__VCB".into(),
+            vcb_token.display().to_string(),
+        ));
         tune(o);
     })
     .await;
@@ -631,6 +640,43 @@ async fn batch_files_round_trip_and_tampered_trailers_are_refused() {
     let out = hub.cli(&["bank", "acks-batch", bad.to_str().unwrap()], &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("sha256"));
+    assert_eq!(
+        wait_order(hub, &freeze_id, |_| true).await["state"],
+        "issued"
+    );
+
+    // The same acknowledgements in a file that says it comes from another bank: each is
+    // refused (BIDV's orders are BIDV's to acknowledge), nothing is recorded.
+    let records: Vec<Vec<u8>> = acks_text
+        .lines()
+        .filter(|l| !l.contains("\"record\":\"trailer\""))
+        .map(|l| l.as_bytes().to_vec())
+        .collect();
+    let trailer: Value = serde_json::from_str(acks_text.lines().last().unwrap()).unwrap();
+    let foreign = thads_bank::orders::batch::write_batch(
+        thads_bank::orders::batch::BatchKind::Acks,
+        "VCB",
+        trailer["date"].as_str().unwrap(),
+        &records,
+        trailer["total_amount_vnd"].as_i64().unwrap(),
+    );
+    let bad = dir.path().join("acks-foreign.jsonl");
+    std::fs::write(&bad, &foreign).unwrap();
+    let out = hub.cli(&["bank", "acks-batch", bad.to_str().unwrap()], &[]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert_eq!(report["accepted"], 0, "{report:#}");
+    assert_eq!(
+        report["refused"].as_array().map(Vec::len),
+        Some(2),
+        "{report:#}"
+    );
+    assert!(
+        report["refused"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("another bank"),
+        "{report:#}"
+    );
     assert_eq!(
         wait_order(hub, &freeze_id, |_| true).await["state"],
         "issued"

@@ -29,7 +29,7 @@ use tokio_util::sync::CancellationToken;
 use crate::intake::{accept_notification, BankIntakeError};
 
 /// The largest batch file read (a day of entries for one account fits many times over).
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = crate::camt054::MAX_BYTES as u64;
 
 /// Where the watcher looks and how patiently.
 #[derive(Debug, Clone)]

@@ -49,7 +49,6 @@ use thads_core::deadlines::store::Schedule;
 use thads_core::lifecycle::Lifecycle;
 use thads_core::metrics::Metrics;
 use thads_core::outbox::OutboxSignal;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// What every handler can reach.
@@ -281,10 +280,75 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             partner_limit::limit,
         ))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            timeout,
+        .layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                within(timeout, req, next)
+            },
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Answers 503 as problem+json (like every other error) when a request takes longer than
+/// `limit` (`[http] request_timeout`); the work it started is dropped with the request.
+async fn within(
+    limit: Duration,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => problem::AppError::Unavailable(format!(
+            "The request took longer than {} ms; nothing more was done. Please retry.",
+            limit.as_millis()
+        ))
+        .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use axum::http::{header, StatusCode};
+    use tower::ServiceExt;
+
+    /// Regression: a request over the time limit used to get a bare 503 with an empty body.
+    #[tokio::test]
+    async fn a_request_over_the_time_limit_gets_a_problem_document() {
+        let app = Router::new()
+            .route(
+                "/slow",
+                axum::routing::get(|| async {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    "late"
+                }),
+            )
+            .route("/quick", axum::routing::get(|| async { "on time" }))
+            .layer(axum::middleware::from_fn(
+                |req: axum::extract::Request, next: axum::middleware::Next| {
+                    within(Duration::from_millis(50), req, next)
+                },
+            ));
+        let get = |path: &str| {
+            axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        let r = app.clone().oneshot(get("/slow")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let body = axum::body::to_bytes(r.into_body(), 10_000).await.unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(
+            problem["detail"].as_str().unwrap().contains("50 ms"),
+            "{problem}"
+        );
+        let r = app.oneshot(get("/quick")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
 }

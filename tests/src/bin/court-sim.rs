@@ -1,5 +1,5 @@
 //! Runs the court simulator as a standalone server, for demos and manual testing:
-//! `cargo run -p thads-e2e --bin court-sim -- --listen 127.0.0.1:9102 --hub http://127.0.0.1:8080`.
+//! `cargo run -p thads-e2e --bin court-sim -- --listen 127.0.0.1:9103 --hub http://127.0.0.1:8080`.
 
 use clap::Parser;
 
@@ -7,7 +7,7 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 struct Args {
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:9102")]
+    #[arg(long, default_value = "127.0.0.1:9103")]
     listen: std::net::SocketAddr,
     /// The hub whose published keys (`/v1/keys`) verify each delivery.
     #[arg(long, default_value = "http://127.0.0.1:8080")]

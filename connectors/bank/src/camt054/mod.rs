@@ -156,11 +156,14 @@ const STATEMENT: Shape = Shape {
     block: "Stmt",
 };
 
+/// The largest bank file read (16 MiB), by the API and the watched folder alike.
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+
 /// Limits for bank files, larger than the DOM's defaults: a day of collections can hold many
 /// thousand entries.
 fn limits() -> Limits {
     Limits {
-        max_bytes: 16 * 1024 * 1024,
+        max_bytes: MAX_BYTES,
         max_depth: 48,
         max_elements: 400_000,
         max_text_len: 64 * 1024,

@@ -6,7 +6,8 @@
 //! `{"record":"trailer","kind":"orders"|"acks","bank","date","count","total_amount_vnd","sha256"}`.
 //! `sha256` is the SHA-256 (hex) of every byte before the trailer line, each record line ending
 //! in `\n`. A file whose count, total or hash does not match its trailer is refused whole, with
-//! the reason; in a good file each acknowledgement goes through [`on_ack`] like one sent to the
+//! the reason; in a good file each acknowledgement goes through [`on_ack_from`] (as the bank
+//! the trailer names: another bank's order is refused) like one sent to the
 //! API, so a file read twice records each acknowledgement once.
 
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,7 @@ use thads_core::outbox::OutboxSignal;
 use thads_schemas::bank_order::{canonical_json, AccountOrder, OrderAck};
 use thads_schemas::content_hash;
 
-use super::ack::{on_ack, AckError};
+use super::ack::{on_ack_from, AckError};
 use super::store;
 
 /// What a batch file holds.
@@ -271,7 +272,7 @@ pub struct LineRefusal {
 }
 
 /// Checks an acknowledgements file as a whole, then records each acknowledgement through
-/// [`on_ack`]. Refuses the whole file (recording nothing) when its trailer does not match.
+/// [`on_ack_from`] as the trailer's bank. Refuses the whole file (recording nothing) when its trailer does not match.
 pub async fn apply_acks(
     db: &Db,
     signal: &OutboxSignal,
@@ -286,8 +287,10 @@ pub async fn apply_acks(
         duplicates: 0,
         refused: Vec::new(),
     };
+    // The file is the bank's word, as a certificate is on the API: it acknowledges only the
+    // orders addressed to the bank its trailer names.
     for (i, (line, ack)) in acks.into_iter().enumerate() {
-        match on_ack(db, signal, line).await {
+        match on_ack_from(db, signal, line, Some(&trailer.bank)).await {
             Ok(o) if o.duplicate => report.duplicates += 1,
             Ok(_) => report.accepted += 1,
             Err(AckError::Refused {

@@ -57,6 +57,7 @@ pub struct BankClient {
     http: reqwest::Client,
     endpoints: BTreeMap<String, String>,
     token: Option<String>,
+    bank_tokens: BTreeMap<String, String>,
     overlay: Overlay,
 }
 
@@ -67,6 +68,8 @@ pub struct BankEndpoint {
     pub url: String,
     /// The console's time limit, else the configured one applies.
     pub timeout: Option<Duration>,
+    /// The bank's own token, else the shared one is sent.
+    pub token: Option<String>,
 }
 
 impl BankClient {
@@ -82,8 +85,15 @@ impl BankClient {
             http,
             endpoints: config.endpoints(),
             token,
+            bank_tokens: BTreeMap::new(),
             overlay: Overlay::default(),
         })
+    }
+
+    /// The client sending each bank in `tokens` (by upper-case code) its own token.
+    pub fn with_bank_tokens(mut self, tokens: BTreeMap<String, String>) -> Self {
+        self.bank_tokens = tokens;
+        self
     }
 
     /// The client reading the console's endpoint settings from `overlay`.
@@ -102,14 +112,17 @@ impl BankClient {
     pub fn endpoint_for(&self, bank: &str) -> Option<BankEndpoint> {
         let code = bank.to_ascii_uppercase();
         let configured = self.endpoints.get(&code)?;
+        let token = self.bank_tokens.get(&code).cloned();
         Some(match self.overlay.get(&super::partner(&code)) {
             Some(o) => BankEndpoint {
                 timeout: Some(o.timeout()),
                 url: o.url,
+                token,
             },
             None => BankEndpoint {
                 url: configured.clone(),
                 timeout: None,
+                token,
             },
         })
     }
@@ -130,7 +143,7 @@ impl BankClient {
         if let Some(timeout) = endpoint.timeout {
             request = request.timeout(timeout);
         }
-        if let Some(token) = &self.token {
+        if let Some(token) = endpoint.token.as_ref().or(self.token.as_ref()) {
             request = request.bearer_auth(token);
         }
         let response = request

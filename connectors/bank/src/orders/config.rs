@@ -9,8 +9,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize, Serializer};
 
 /// The `[bank]` section: how account orders reach banks, so each bank (by its code) can have
-/// its own API endpoint while sharing one token and one time limit; and the folder banks drop
-/// batch payment confirmations into.
+/// its own API endpoint and its own token (one bank must not hold what lets it speak to
+/// another as the hub), sharing one time limit; and the folder banks drop batch payment
+/// confirmations into.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct BankConfig {
@@ -23,6 +24,9 @@ pub struct BankConfig {
     pub token: Option<String>,
     /// File holding the token (a mounted secret).
     pub token_file: Option<PathBuf>,
+    /// A bank's own token file, by bank code: `{ VCB = "/run/secrets/vcb.token" }`. A bank
+    /// with one is sent only its own token; the others get `token`/`token_file`.
+    pub token_files: BTreeMap<String, PathBuf>,
     /// Time limit of one HTTP call.
     #[serde(with = "humantime_serde")]
     pub timeout: Duration,
@@ -45,6 +49,7 @@ impl Default for BankConfig {
             orders_endpoint: BTreeMap::new(),
             token: None,
             token_file: None,
+            token_files: BTreeMap::new(),
             timeout: Duration::from_secs(10),
             concurrency: NonZeroUsize::new(2).unwrap_or(NonZeroUsize::MIN),
             inbox_dir: None,
@@ -64,6 +69,19 @@ impl BankConfig {
             Some(path) => Ok(Some(std::fs::read_to_string(path)?.trim().to_string())),
             None => Ok(None),
         }
+    }
+
+    /// Each bank's own token read from `token_files`, keyed by upper-case bank code.
+    pub fn resolve_bank_tokens(
+        &self,
+    ) -> Result<BTreeMap<String, String>, (String, std::io::Error)> {
+        let mut out = BTreeMap::new();
+        for (code, path) in &self.token_files {
+            let token = std::fs::read_to_string(path)
+                .map_err(|e| (format!("bank.token_files.{code}"), e))?;
+            out.insert(code.to_ascii_uppercase(), token.trim().to_string());
+        }
+        Ok(out)
     }
 
     /// The endpoints keyed by upper-case bank code.
