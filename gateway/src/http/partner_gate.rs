@@ -100,6 +100,13 @@ const ROUTES: &[PartnerRoute] = &[
         kinds: &PartnerKind::ALL,
         partner_on_plain: false,
     },
+    // The API description, for partners who reach the hub over TLS only.
+    PartnerRoute {
+        path: "/openapi.json",
+        subject: None,
+        kinds: &PartnerKind::ALL,
+        partner_on_plain: false,
+    },
 ];
 
 fn route(path: &str) -> Option<&'static PartnerRoute> {

@@ -353,6 +353,16 @@ pub async fn others(hub: &Hub, p: &Partners, tls: &str, case_id: &str) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
+    // And the API description, served over TLS too.
+    let r = p
+        .database
+        .get(format!("{tls}/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let description: serde_json::Value = r.json().await.unwrap();
+    assert!(description["paths"]["/v1/bank/notifications"].is_object());
     let (status, _) = send(
         &p.database,
         &notifications,
