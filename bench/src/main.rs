@@ -15,6 +15,7 @@
 //! built with the same release profile. `--hub-binary` starts another build instead.
 
 mod ceilings;
+mod dbwork;
 mod drive;
 mod e2e;
 mod report;
@@ -144,8 +145,13 @@ async fn run(args: &Args) -> anyhow::Result<Results> {
         args.clients
     );
     let first = 1_000_000;
+    let before = dbwork::read(&pool).await?;
     let phase = drive::saturate(&client, first, messages, args.clients).await;
     let saturation = settle(&pool, phase, Duration::from_secs(600)).await?;
+    // Statistics reach the shared counters within a second of each transaction.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let after = dbwork::read(&pool).await?;
+    let database_work = dbwork::between(&before, &after, saturation.end_to_end.handled);
 
     eprintln!("fixed rate: {}/s for {rate_seconds} s", args.rate);
     let phase = drive::at_rate(&client, 2_000_000, args.rate, rate_seconds, 4096).await;
@@ -174,6 +180,7 @@ async fn run(args: &Args) -> anyhow::Result<Results> {
         at_rate,
         hub_peak_memory_mib: memory,
         ceilings,
+        database_work,
         ..Results::default()
     };
     results.judge();

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::ceilings::Ceilings;
+use crate::dbwork::DbWork;
 use crate::e2e::Handled;
 use crate::stats::Percentiles;
 
@@ -61,6 +62,8 @@ pub(crate) struct Results {
     pub(crate) hub_peak_memory_mib: f64,
     /// The raw ceilings.
     pub(crate) ceilings: Ceilings,
+    /// What the saturation phase cost the database.
+    pub(crate) database_work: DbWork,
     /// Accepted per second ÷ bare publish per second.
     pub(crate) accept_ratio_of_publish: f64,
     /// Handled per second ÷ bare consume-commit-ack per second.
@@ -191,6 +194,24 @@ impl Results {
             ),
             c.consume_commit_ack_per_second,
             self.handled_ratio_of_consume
+        ));
+        let w = &self.database_work;
+        line(format!(
+            "{:<44} {:>12.1}   ({} commits, the raw ceiling's message costs 1)",
+            "database commits per handled (saturation)", w.commits_per_handled, w.commits
+        ));
+        line(format!(
+            "{:<44} {:>12.1}   ({} rows)",
+            "rows written per handled (saturation)", w.rows_per_handled, w.rows_written
+        ));
+        let tables: Vec<String> = w
+            .top_tables
+            .iter()
+            .map(|(name, n)| format!("{name} {n:.1}"))
+            .collect();
+        line(format!(
+            "  rows per handled by table: {}",
+            tables.join(", ")
         ));
         line("targets:".to_string());
         for t in &self.targets {

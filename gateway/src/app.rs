@@ -130,11 +130,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 config.bus.ack_wait,
                 schedule.clone(),
             ),
-            2,
+            config.bus.case_intake_workers.get(),
         ),
         (
             PaymentPosting::new(db.clone(), config.bus.ack_wait, schedule.clone()),
-            1,
+            config.bus.payment_posting_workers.get(),
         ),
     ];
     let mailer = thads_core::mail::Mailer::from_config(&config.mail)

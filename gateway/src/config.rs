@@ -4,7 +4,7 @@
 //! 127.0.0.1:8080 with its data under `./data/`.
 
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -233,6 +233,12 @@ pub struct BusConfig {
     /// How long a delivery may stay unacknowledged before it goes to another worker.
     #[serde(with = "humantime_serde")]
     pub ack_wait: Duration,
+    /// Judgments taken into cases at once by one hub process. The work waits on database
+    /// commits, so copies overlap them; cases are distinct, so they do not contend.
+    pub case_intake_workers: NonZeroUsize,
+    /// Payments posted at once by one hub process. Two payments of one case contend (the
+    /// loser retries on the case's version), so fewer than for intake.
+    pub payment_posting_workers: NonZeroUsize,
 }
 
 impl Default for BusConfig {
@@ -243,6 +249,8 @@ impl Default for BusConfig {
             retry_min: retry.retry_min,
             retry_max: retry.retry_max,
             ack_wait: Duration::from_secs(60),
+            case_intake_workers: NonZeroUsize::new(4).unwrap_or(NonZeroUsize::MIN),
+            payment_posting_workers: NonZeroUsize::new(2).unwrap_or(NonZeroUsize::MIN),
         }
     }
 }
