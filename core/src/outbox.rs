@@ -116,7 +116,7 @@ impl Relay {
     /// finds the lock taken returns at once; the holder publishes its rows.
     pub async fn drain(&self) -> Result<usize, RelayError> {
         if self.db.backend() != Backend::Postgres {
-            return self.pass().await;
+            return self.pass(false).await;
         }
         let mut conn = self.db.pool().acquire().await?;
         let leader: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
@@ -126,7 +126,7 @@ impl Relay {
         if !leader {
             return Ok(0);
         }
-        let result = self.pass().await;
+        let result = self.pass(true).await;
         let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(RELAY_LOCK)
             .execute(&mut *conn)
@@ -138,20 +138,33 @@ impl Relay {
         result
     }
 
-    /// Claims a batch (one statement), publishes it with the acks awaited together, and
-    /// deletes what was published (one statement).
-    async fn pass(&self) -> Result<usize, RelayError> {
+    /// Takes a batch (one statement), publishes it with the acks awaited together, and
+    /// deletes what was published (one statement). A relay that holds the publishing lock
+    /// (`exclusive`) only reads the batch; otherwise it claims the rows with a lease first, so
+    /// a second relay would not publish them too. Either way a row is deleted only once the
+    /// bus confirmed it, and one published twice after a crash is dropped by the bus's
+    /// duplicate window (its message id).
+    async fn pass(&self, exclusive: bool) -> Result<usize, RelayError> {
         let now = now_ms();
-        let rows = sqlx::query(
-            "UPDATE outbox SET lease_until = $2 WHERE seq IN \
-             (SELECT seq FROM outbox WHERE lease_until < $1 ORDER BY seq LIMIT $3) \
-             RETURNING seq, message_id, subject, payload",
-        )
-        .bind(now)
-        .bind(now + LEASE_MS)
-        .bind(BATCH)
-        .fetch_all(self.db.pool())
-        .await?;
+        let rows = if exclusive {
+            sqlx::query(
+                "SELECT seq, message_id, subject, payload FROM outbox ORDER BY seq LIMIT $1",
+            )
+            .bind(BATCH)
+            .fetch_all(self.db.pool())
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE outbox SET lease_until = $2 WHERE seq IN \
+                 (SELECT seq FROM outbox WHERE lease_until < $1 ORDER BY seq LIMIT $3) \
+                 RETURNING seq, message_id, subject, payload",
+            )
+            .bind(now)
+            .bind(now + LEASE_MS)
+            .bind(BATCH)
+            .fetch_all(self.db.pool())
+            .await?
+        };
         let mut batch = Vec::with_capacity(rows.len());
         for row in rows {
             let seq: i64 = row.try_get("seq")?;

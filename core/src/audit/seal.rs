@@ -94,6 +94,55 @@ impl AuditSealer {
     }
 }
 
+/// Entries given their place in one statement (4 parameters each, well inside SQLite's and
+/// PostgreSQL's limits).
+const UPDATE_ROWS: usize = 500;
+
+/// Stores the chain positions and hashes of `part` (`seq`, `chain_no`, `prev_hash`,
+/// `entry_hash`) in batch `batch_no` with one statement: the sealer's work is one round trip per
+/// few hundred entries, not one per entry.
+async fn write_chain(
+    tx: &mut crate::db::Tx<'_>,
+    part: &[(i64, i64, String, String)],
+    batch_no: i64,
+) -> Result<(), sqlx::Error> {
+    let values: Vec<String> = (0..part.len())
+        .map(|i| {
+            let p = 4 * i + 2;
+            format!(
+                "(CAST(${} AS BIGINT), CAST(${} AS BIGINT), CAST(${} AS TEXT), CAST(${} AS TEXT))",
+                p,
+                p + 1,
+                p + 2,
+                p + 3
+            )
+        })
+        .collect();
+    let sql = format!(
+        "WITH v (seq, chain_no, prev_hash, entry_hash) AS (VALUES {}) \
+         UPDATE audit_log SET chain_no = v.chain_no, prev_hash = v.prev_hash, \
+         entry_hash = v.entry_hash, batch_no = $1 FROM v WHERE audit_log.seq = v.seq",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(batch_no);
+    for (seq, chain_no, prev_hash, entry_hash) in part {
+        query = query
+            .bind(*seq)
+            .bind(*chain_no)
+            .bind(prev_hash.as_str())
+            .bind(entry_hash.as_str());
+    }
+    let done = query.execute(&mut **tx).await?;
+    if done.rows_affected() != part.len() as u64 {
+        return Err(sqlx::Error::Protocol(format!(
+            "the sealer chained {} of {} audit entries",
+            done.rows_affected(),
+            part.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Seals the entries appended since the last seal (at most [`BATCH`]) into a new batch;
 /// `None` when there was nothing to seal.
 pub async fn seal_once(db: &Db, key: &HubKey) -> Result<Option<Seal>, sqlx::Error> {
@@ -120,6 +169,7 @@ pub async fn seal_once(db: &Db, key: &HubKey) -> Result<Option<Seal>, sqlx::Erro
         return Ok(None);
     }
     let first = chain_no + 1;
+    let mut chained = Vec::with_capacity(rows.len());
     for r in &rows {
         let entry = Entry {
             seq: r.try_get("seq")?,
@@ -132,18 +182,15 @@ pub async fn seal_once(db: &Db, key: &HubKey) -> Result<Option<Seal>, sqlx::Erro
         };
         chain_no += 1;
         let hash = entry_hash(chain_no, &prev, &entry);
-        sqlx::query(
-            "UPDATE audit_log SET chain_no = $2, prev_hash = $3, entry_hash = $4, batch_no = $5 \
-             WHERE seq = $1",
-        )
-        .bind(entry.seq)
-        .bind(chain_no)
-        .bind(&prev)
-        .bind(&hash)
-        .bind(batch_no)
-        .execute(&mut *tx)
-        .await?;
-        prev = hash;
+        chained.push((
+            entry.seq,
+            chain_no,
+            std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        ));
+    }
+    for part in chained.chunks(UPDATE_ROWS) {
+        write_chain(&mut tx, part, batch_no).await?;
     }
     let mut seal = Seal {
         batch_no,

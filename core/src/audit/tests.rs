@@ -256,3 +256,29 @@ fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// A batch larger than one chaining statement (`UPDATE_ROWS`) is chained whole and in order.
+#[tokio::test]
+async fn a_batch_of_many_entries_is_chained_in_several_statements() {
+    let (_dir, db, key) = fresh().await;
+    act(&db, 1_203).await;
+    let seal = seal_once(&db, &key).await.unwrap().unwrap();
+    assert_eq!((seal.first_chain_no, seal.last_chain_no), (1, 1_203));
+    let report = verify_db(&db).await.unwrap();
+    assert!(report.ok(), "{report:?}");
+    let unchained: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE chain_no IS NULL")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(unchained, 0);
+    // Positions follow the order of appending.
+    let out_of_order: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log a JOIN audit_log b ON b.seq > a.seq \
+         WHERE b.chain_no < a.chain_no",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(out_of_order, 0);
+}
