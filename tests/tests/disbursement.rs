@@ -47,6 +47,21 @@ async fn pay(hub: &Hub, entry: &str, amount: i64, reference: &str) {
     assert_eq!(r.status().as_u16(), 202);
 }
 
+/// A case past its voluntary period into which `amount` đồng was paid (bank entry `entry`),
+/// once the payment shows on it; returns the case id.
+async fn collected(hub: &Hub, staff: &Office, entry: &str, amount: i64) -> String {
+    let case = open_case(hub).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let reference = case["payment_reference"].as_str().unwrap().to_string();
+    walk_to(hub, staff, &id, Stage::VoluntaryPeriodOver).await;
+    pay(hub, entry, amount, &reference).await;
+    wait_as(hub, &staff.officer, &format!("/v1/cases/{id}"), |c| {
+        c["money"]["collected_vnd"] == amount
+    })
+    .await;
+    id
+}
+
 /// Polls `path` as `token` until `check` holds.
 async fn wait_as(hub: &Hub, token: &str, path: &str, check: impl Fn(&Value) -> bool) -> Value {
     let deadline = std::time::Instant::now() + WAIT;
@@ -418,15 +433,7 @@ async fn a_rejected_payout_is_held_and_issued_again() {
     bank.state.set_balance(THADS_ACCOUNT, 157_500_000);
     let staff = Office::staff(hub).await;
     let stranger = hub.staff("chv.khac", "officer", "HCM-KV02").await;
-    let case = open_case(hub).await;
-    let id = case["id"].as_str().unwrap().to_string();
-    let reference = case["payment_reference"].as_str().unwrap().to_string();
-    walk_to(hub, &staff, &id, Stage::VoluntaryPeriodOver).await;
-    pay(hub, "FT-R1", 157_500_000, &reference).await;
-    wait_as(hub, &staff.officer, &format!("/v1/cases/{id}"), |c| {
-        c["money"]["collected_vnd"] == 157_500_000
-    })
-    .await;
+    let id = collected(hub, &staff, "FT-R1", 157_500_000).await;
 
     // The creditor's account is closed: the bank rejects the payout.
     bank.state.reject_next("tài khoản đã đóng");
@@ -546,15 +553,7 @@ async fn a_transfer_with_no_treasury_endpoint_is_dead_lettered_not_parked() {
     let hub = &s.hub;
     bank.state.set_balance(THADS_ACCOUNT, 157_500_000);
     let staff = Office::staff(hub).await;
-    let case = open_case(hub).await;
-    let id = case["id"].as_str().unwrap().to_string();
-    let reference = case["payment_reference"].as_str().unwrap().to_string();
-    walk_to(hub, &staff, &id, Stage::VoluntaryPeriodOver).await;
-    pay(hub, "FT-N1", 10_000_000, &reference).await;
-    wait_as(hub, &staff.officer, &format!("/v1/cases/{id}"), |c| {
-        c["money"]["collected_vnd"] == 10_000_000
-    })
-    .await;
+    let id = collected(hub, &staff, "FT-N1", 10_000_000).await;
     let body = json!({"bank": "VCB", "payees": {"P1": {"account": CREDITOR_ACCOUNT}}});
     let (status, plan) = hub
         .post_as(

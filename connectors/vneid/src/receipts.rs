@@ -665,7 +665,7 @@ mod tests {
                          {"notice_id":"ntc-2","status":"failed","at":"2026-04-19T23:30:00Z","reason":"device_unreachable"}]"#;
         let r = parse(batch, NOW).unwrap();
         assert_eq!(r.len(), 2);
-        assert_eq!(r[1].0, "[1]");
+        assert_eq!(r[1].0, "/1");
         assert_eq!(r[1].1.reason.as_deref(), Some("device_unreachable"));
         // 23:30 UTC on the 19th is the 20th in Vietnam.
         assert_eq!(vietnam_date(r[1].1.at).to_string(), "2026-04-20");
@@ -677,13 +677,7 @@ mod tests {
                        {"status":"read","at":"2026-04-21T10:00:00+07:00"}]"#;
         let errors = parse(bad, NOW).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        for f in [
-            "[0].colour",
-            "[0].status",
-            "[0].at",
-            "[1].notice_id",
-            "[1].at",
-        ] {
+        for f in ["/0/colour", "/0/status", "/0/at", "/1/notice_id", "/1/at"] {
             assert!(fields.contains(&f), "{f} in {fields:?}");
         }
         assert_eq!(parse(b"[]", NOW).unwrap_err()[0].field, "body");
