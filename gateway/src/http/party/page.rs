@@ -119,14 +119,15 @@ const STAGE = {before_measures: 'Trước khi áp dụng biện pháp bảo đ�
 async function complaints(main, cases) {
   main.append($('h2', 'Khiếu nại, tố cáo của tôi'));
   const list = await api('/v1/me/complaints');
-  if (!list.length) main.append($('p', 'Bạn chưa gửi khiếu nại, tố cáo nào.', 'muted'));
-  else main.append(table(['Mã', 'Ngày nhận', 'Người giải quyết', 'Tình trạng', 'Hạn', 'Trả lời'], list.map(c => {
+  const box = $('div'); box.id = 'complaints'; main.append(box);
+  if (!list.length) box.append($('p', 'Bạn chưa gửi khiếu nại, tố cáo nào.', 'muted'));
+  else box.append(table(['Mã', 'Ngày nhận', 'Người giải quyết', 'Tình trạng', 'Hạn', 'Trả lời'], list.map(c => {
     const due = c.deadlines.filter(d => !d.done_on).map(d => d.title_vi + ': ' + d.due_on).join('; ');
     const answer = c.answer ? link('Quyết định ' + c.answer.number, '/v1/me/complaints/' + encodeURIComponent(c.id) + '/decision.pdf') : (c.refusal_reason || '');
     return [c.id, c.received_on, c.resolver, c.state_vi, due, answer];
   })));
-  list.filter(c => c.next).forEach(c => main.append($('p', c.id + ': ' + c.next, 'muted')));
-  const f = $('form'); f.append($('h3', 'Gửi khiếu nại, tố cáo'));
+  list.filter(c => c.next).forEach(c => box.append($('p', c.id + ': ' + c.next, 'muted')));
+  const f = $('form'); f.id = 'complaint-form'; f.append($('h3', 'Gửi khiếu nại, tố cáo'));
   const sel = (name, label, options) => { const p = $('p'); const s = $('select'); s.name = name; options.forEach(([v, t]) => { const o = $('option', t); o.value = v; s.append(o); }); p.append($('label', label + ': '), s); f.append(p); };
   sel('case_id', 'Việc thi hành án', cases.map(c => [c.id, c.judgment_number + ' — ' + c.office]));
   sel('kind', 'Loại đơn', [['complaint', 'Khiếu nại'], ['denunciation', 'Tố cáo']]);
@@ -134,7 +135,7 @@ async function complaints(main, cases) {
   sel('stage', 'Giai đoạn', Object.entries(STAGE));
   [['decision_number', 'Số quyết định bị khiếu nại (nếu có)'], ['subject', 'Nội dung'], ['request', 'Yêu cầu giải quyết']].forEach(([n, l]) => {
     const p = $('p'); const i = $(n === 'decision_number' ? 'input' : 'textarea'); i.name = n; p.append($('label', l + ': '), i); f.append(p); });
-  const msg = $('p'); const b = $('button', 'Gửi đơn'); f.append(b, msg);
+  const msg = $('p'); msg.id = 'complaint-result'; const b = $('button', 'Gửi đơn'); f.append(b, msg);
   const reference = 'web-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 8);
   f.onsubmit = async ev => { ev.preventDefault(); const v = n => f.elements[n].value.trim();
     const body = {client_reference: reference, kind: v('kind'), stage: v('stage'), subject: v('subject'), target: {case_id: v('case_id'), against: v('against')}};
