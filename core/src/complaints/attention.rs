@@ -1,6 +1,6 @@
 //! The open deadlines of complaints still owed an act (received or accepted), judged on a day
-//! with the same statuses as the cases': what the deadline overview lists, what the daily
-//! digest tells each head, and what the deadline gauges count.
+//! with the same statuses as the cases': what the daily digest tells each head. (The console's
+//! overview and the gauges count them with the cases' in `deadlines::overview`.)
 
 use serde::Serialize;
 use sqlx::Row;
@@ -40,7 +40,7 @@ impl OpenComplaintDeadline {
 }
 
 /// Every open complaint deadline on `today`, earliest first.
-pub async fn open(
+async fn open(
     db: &Db,
     schedule: &Schedule,
     today: Date,
@@ -90,12 +90,4 @@ pub async fn for_head(
         .filter(|d| d.office == actor.office.as_str())
         .filter(|d| matches!(d.status, Status::Overdue | Status::DueSoon))
         .collect())
-}
-
-/// How many are overdue and due soon.
-pub fn counts(list: &[OpenComplaintDeadline]) -> (i64, i64) {
-    let n = |s: Status| {
-        i64::try_from(list.iter().filter(|d| d.status == s).count()).unwrap_or(i64::MAX)
-    };
-    (n(Status::Overdue), n(Status::DueSoon))
 }

@@ -11,11 +11,13 @@
 //! - [`rules`]: the time limits per regime with their sources, and `[complaints]`.
 //! - [`routing`]: the competent head's office.
 //! - `store`: rows, history and deadlines.
-//! - [`filing`]: receiving a filing (staff or portal), idempotent by its client reference.
+//! - `source`: who hands a filing in (staff, the portal, the signed-in complainant).
+//! - [`filing`]: receiving a filing, idempotent by its client reference.
 //! - [`workflow`]: accept, refuse, resolve (the signed document), extend.
 //! - [`document`]: the answer's content and HTML.
 //! - [`view`]: what staff and the complainant see, and the lists.
-//! - [`attention`]: open complaint deadlines for the digest, the gauges and the overview.
+//! - [`attention`]: the open complaint deadlines a head must act on, for the digest (the
+//!   console's overview and the gauges read them through `deadlines::overview`).
 //! - [`reception`]: the log of reception visits.
 
 pub mod attention;
@@ -24,6 +26,7 @@ pub mod filing;
 pub mod reception;
 pub mod routing;
 pub mod rules;
+mod source;
 mod store;
 pub mod view;
 pub mod workflow;

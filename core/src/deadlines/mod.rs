@@ -6,7 +6,8 @@
 //! # Layout
 //! - [`rules`]: the regimes, their limits with legal bases, and how a regime is chosen.
 //! - [`store`]: computing and storing the deadlines of a case, and reading them back.
-//! - [`overview`]: every open deadline of cases and complaints per office, for the console.
+//! - [`overview`]: every open deadline of cases and complaints per office, for the console
+//!   and the gauges (its `scope` turns the offices a person covers into SQL).
 
 pub mod overview;
 pub mod rules;
