@@ -307,7 +307,16 @@ impl Sealer {
                 tx.rollback().await?;
                 continue;
             }
-            outbox::enqueue(&mut tx, &id, subjects::OUT_COURT_REPORT, body.as_bytes()).await?;
+            // The evidences of one court message reach the court in the order they happened.
+            let message: String = row.try_get("message_id")?;
+            outbox::enqueue(
+                &mut tx,
+                &id,
+                subjects::OUT_COURT_REPORT,
+                Some(&message),
+                body.as_bytes(),
+            )
+            .await?;
             tx.commit().await?;
             sealed += 1;
         }

@@ -286,6 +286,7 @@ pub async fn start_fallback(
         tx,
         &fallback_bus_id(&notice.notice_id),
         FALLBACK_SUBJECT,
+        Some(&notice.case_id),
         &payload,
     )
     .await?;

@@ -27,21 +27,26 @@ const BATCH: i64 = 200;
 /// The PostgreSQL advisory lock the publishing relay holds ("thads-ob" in ASCII).
 const RELAY_LOCK: i64 = 0x7468_6164_732d_6f62;
 
-/// Adds a message to the outbox inside the caller's transaction.
+/// Adds a message to the outbox inside the caller's transaction. `key` is its order key
+/// (the case id where the message is about a case): on an
+/// [ordered subject](crate::bus::ordering::ORDERED_SUBJECTS) the messages of one key are
+/// handled in the order they were enqueued, whichever hub handles them.
 pub async fn enqueue(
     tx: &mut Tx<'_>,
     message_id: &str,
     subject: &str,
+    key: Option<&str>,
     payload: &[u8],
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO outbox (message_id, subject, payload, created_at, lease_until) \
-         VALUES ($1, $2, $3, $4, 0)",
+        "INSERT INTO outbox (message_id, subject, payload, created_at, lease_until, order_key) \
+         VALUES ($1, $2, $3, $4, 0, $5)",
     )
     .bind(message_id)
     .bind(subject)
     .bind(payload)
     .bind(now_ms())
+    .bind(key)
     .execute(&mut **tx)
     .await
     .map(|_| ())
@@ -148,7 +153,7 @@ impl Relay {
         let now = now_ms();
         let rows = if exclusive {
             sqlx::query(
-                "SELECT seq, message_id, subject, payload FROM outbox ORDER BY seq LIMIT $1",
+                "SELECT seq, message_id, subject, payload, order_key FROM outbox ORDER BY seq LIMIT $1",
             )
             .bind(BATCH)
             .fetch_all(self.db.pool())
@@ -157,7 +162,7 @@ impl Relay {
             sqlx::query(
                 "UPDATE outbox SET lease_until = $2 WHERE seq IN \
                  (SELECT seq FROM outbox WHERE lease_until < $1 ORDER BY seq LIMIT $3) \
-                 RETURNING seq, message_id, subject, payload",
+                 RETURNING seq, message_id, subject, payload, order_key",
             )
             .bind(now)
             .bind(now + LEASE_MS)
@@ -171,7 +176,11 @@ impl Relay {
             let subject: String = row.try_get("subject")?;
             let payload: Vec<u8> = row.try_get("payload")?;
             let msg_id: String = row.try_get("message_id")?;
-            batch.push((seq, Outgoing::new(subject, msg_id, Bytes::from(payload))));
+            let key: Option<String> = row.try_get("order_key")?;
+            batch.push((
+                seq,
+                Outgoing::new(subject, msg_id, Bytes::from(payload)).with_key(key),
+            ));
         }
         if batch.is_empty() {
             return Ok(0);

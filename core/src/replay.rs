@@ -56,7 +56,7 @@ pub async fn replay(
         .await?;
     let state = state.ok_or_else(|| ReplayError::NotFound(message_id.to_string()))?;
     let letter = sqlx::query(
-        "SELECT seq, subject, payload FROM dead_letters \
+        "SELECT seq, subject, payload, order_key FROM dead_letters \
          WHERE message_id = $1 AND replayed_at IS NULL ORDER BY seq DESC LIMIT 1",
     )
     .bind(message_id)
@@ -71,6 +71,8 @@ pub async fn replay(
     let seq: i64 = letter.try_get("seq")?;
     let subject: String = letter.try_get("subject")?;
     let payload: Vec<u8> = letter.try_get("payload")?;
+    // The replay keeps its order key, so it is handled in turn with its case's messages.
+    let key: Option<String> = letter.try_get("order_key")?;
     let bus_id = replay_msg_id(message_id, seq);
     journey::advance(
         &mut tx,
@@ -91,7 +93,7 @@ pub async fn replay(
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
-    outbox::enqueue(&mut tx, &bus_id, &subject, &payload).await?;
+    outbox::enqueue(&mut tx, &bus_id, &subject, key.as_deref(), &payload).await?;
     crate::audit::record(
         &mut tx,
         &crate::audit::Act {

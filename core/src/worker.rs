@@ -221,8 +221,9 @@ impl Worker {
             if state == MessageState::DeadLettered {
                 // Kept with the bus payload so an administrator can replay it.
                 sqlx::query(
-                    "INSERT INTO dead_letters (message_id, subject, payload, reason, deliveries, dead_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO dead_letters \
+                     (message_id, subject, payload, reason, deliveries, dead_at, order_key) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(delivery.journey_id())
                 .bind(&delivery.subject)
@@ -230,6 +231,7 @@ impl Worker {
                 .bind(detail)
                 .bind(attempts)
                 .bind(now_ms())
+                .bind(delivery.order_key())
                 .execute(&mut *tx)
                 .await?;
             }

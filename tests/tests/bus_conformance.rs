@@ -1,7 +1,8 @@
 //! The bus port's conformance suite: the same behavioural tests run against the embedded queue
 //! (on SQLite and on PostgreSQL) and against NATS JetStream, so both runtimes keep one set of
 //! semantics: durable publish, de-duplication, ack, delayed nak, term, redelivery after
-//! `ack_wait`, independent consumers, and the worker's move to `dlq.<subject>`.
+//! `ack_wait`, independent consumers, per-key order on ordered subjects across two hub
+//! processes, and the worker's move to `dlq.<subject>`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -13,6 +14,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use thads_core::bus::embedded::EmbeddedBus;
 use thads_core::bus::jetstream::{JetStreamBus, JetStreamSettings};
+use thads_core::bus::ordering;
 use thads_core::bus::{Bus, ConsumerSpec, Delivery, Outgoing, Subscription, HEADER_DLQ_REASON};
 use thads_core::db::{migrate, Db};
 use thads_core::metrics::Metrics;
@@ -24,6 +26,8 @@ use tokio_util::sync::CancellationToken;
 /// A bus under test and what keeps it alive.
 struct Under {
     bus: Arc<dyn Bus>,
+    /// A second hub process's bus on the same store and broker.
+    twin: Arc<dyn Bus>,
     db: Db,
     shutdown: CancellationToken,
     _dir: Option<tempfile::TempDir>,
@@ -54,6 +58,7 @@ async fn open(kind: Impl) -> Under {
             migrate(&db).await.unwrap();
             Under {
                 bus: Arc::new(EmbeddedBus::new(db.clone(), shutdown.clone())),
+                twin: Arc::new(EmbeddedBus::new(db.clone(), shutdown.clone())),
                 db,
                 shutdown,
                 _dir: Some(dir),
@@ -64,7 +69,7 @@ async fn open(kind: Impl) -> Under {
             let pg = TestDb::create().await;
             let db = Db::connect(&pg.url).await.unwrap();
             migrate(&db).await.unwrap();
-            let bus: Arc<dyn Bus> = if let Impl::JetStream = kind {
+            let (bus, twin): (Arc<dyn Bus>, Arc<dyn Bus>) = if let Impl::JetStream = kind {
                 let settings = JetStreamSettings {
                     url: require_nats().await,
                     prefix: unique("c"),
@@ -73,16 +78,27 @@ async fn open(kind: Impl) -> Under {
                     replicas: 1,
                     connect_timeout: Duration::from_secs(5),
                 };
-                Arc::new(
-                    JetStreamBus::connect(&settings, shutdown.clone())
-                        .await
-                        .unwrap(),
+                (
+                    Arc::new(
+                        JetStreamBus::connect(&settings, shutdown.clone())
+                            .await
+                            .unwrap(),
+                    ),
+                    Arc::new(
+                        JetStreamBus::connect(&settings, shutdown.clone())
+                            .await
+                            .unwrap(),
+                    ),
                 )
             } else {
-                Arc::new(EmbeddedBus::new(db.clone(), shutdown.clone()))
+                (
+                    Arc::new(EmbeddedBus::new(db.clone(), shutdown.clone())),
+                    Arc::new(EmbeddedBus::new(db.clone(), shutdown.clone())),
+                )
             };
             Under {
                 bus,
+                twin,
                 db,
                 shutdown,
                 _dir: None,
@@ -315,6 +331,99 @@ async fn worker_dead_letters_after_max_deliveries(kind: Impl) {
     );
 }
 
+/// An ordered consumer shared by two hubs hands out one key's messages one at a time, in
+/// publishing order: while the first hub holds (and then retries) the first message of a key,
+/// neither hub gets the next one of that key, while other keys go on.
+async fn an_ordered_consumer_keeps_each_keys_order_across_hubs(kind: Impl) {
+    let u = open(kind).await;
+    let subject = thads_schemas::subjects::IN_BANK_PAYMENT;
+    assert!(ordering::is_ordered(subject));
+    let a = "case-a".to_string();
+    // A second key in another partition, so on JetStream it is not held back by the first.
+    let b = (0..)
+        .map(|i| format!("case-b{i}"))
+        .find(|k| ordering::partition(k) != ordering::partition(&a))
+        .unwrap();
+    for (key, id) in [(&a, "a1"), (&a, "a2"), (&b, "b1"), (&a, "a3")] {
+        let m = msg(subject, id).with_key(Some(key.clone()));
+        u.bus.publish(m).await.unwrap();
+    }
+    let s = spec("ordered", subject, Duration::from_secs(30));
+    let mut one = u.bus.subscribe(s.clone()).await.unwrap();
+    let mut two = u.twin.subscribe(s).await.unwrap();
+
+    // Hub one takes the head of key a (acking b1 if it comes first).
+    let mut b_done = false;
+    let held = loop {
+        let d = next_within(&mut one, Duration::from_secs(5)).await.unwrap();
+        assert_eq!(d.subject, subject, "the partition token is not shown");
+        match d.msg_id.as_str() {
+            "a1" => break d,
+            "b1" => {
+                assert_eq!(d.order_key(), Some(b.as_str()));
+                d.ack().await.unwrap();
+                b_done = true;
+            }
+            other => panic!("{other} handed out before a1"),
+        }
+    };
+    assert_eq!(held.order_key(), Some("case-a"));
+    // Hub two gets the other key, never a2 while a1 is unsettled.
+    if !b_done {
+        let d = next_within(&mut two, Duration::from_secs(5)).await.unwrap();
+        assert_eq!(d.msg_id, "b1", "only the other key may go on");
+        d.ack().await.unwrap();
+    }
+    assert!(
+        next_within(&mut two, Duration::from_millis(1200))
+            .await
+            .is_none(),
+        "a2 handed out while a1 was held"
+    );
+    // a1 fails and waits for its retry: a2 still waits behind it.
+    held.nak(Duration::from_millis(700)).await.unwrap();
+    assert!(
+        next_within(&mut two, Duration::from_millis(400))
+            .await
+            .is_none(),
+        "a2 handed out while a1 waited for its retry"
+    );
+
+    // Both hubs now take whatever comes; key a is handled a1 (again), a2, a3.
+    let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    let mut takers = Vec::new();
+    for mut sub in [one, two] {
+        let seen_tx = seen_tx.clone();
+        takers.push(tokio::spawn(async move {
+            while let Some(next) = sub.next().await {
+                let Ok(d) = next else { continue };
+                let _ = seen_tx.send((d.msg_id.clone(), d.delivered));
+                d.ack().await.unwrap();
+            }
+        }));
+    }
+    let mut handled = Vec::new();
+    while handled.len() < 3 {
+        let (id, delivered) = tokio::time::timeout(Duration::from_secs(10), seen.recv())
+            .await
+            .expect("key a finished")
+            .unwrap();
+        handled.push((id, delivered));
+    }
+    assert_eq!(
+        handled,
+        [
+            ("a1".to_string(), 2),
+            ("a2".to_string(), 1),
+            ("a3".to_string(), 1)
+        ]
+    );
+    u.shutdown.cancel();
+    for t in takers {
+        let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+    }
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod embedded_sqlite { use super::*; $( #[tokio::test] async fn $name() { super::$name(Impl::EmbeddedSqlite).await } )* }
@@ -330,6 +439,7 @@ conformance!(
     consumers_progress_independently,
     worker_dead_letters_after_max_deliveries,
     a_consumer_created_later_gets_earlier_messages,
+    an_ordered_consumer_keeps_each_keys_order_across_hubs,
 );
 
 /// On PostgreSQL, a consumer created while another process is publishing must still get that

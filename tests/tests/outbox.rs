@@ -32,10 +32,10 @@ async fn a_row_leased_by_a_dead_relay_is_published_after_the_lease() {
         .await
         .unwrap();
     let mut tx = db.begin().await.unwrap();
-    enqueue(&mut tx, "m-fresh", "out.test.a", b"one")
+    enqueue(&mut tx, "m-fresh", "out.test.a", None, b"one")
         .await
         .unwrap();
-    enqueue(&mut tx, "m-orphan", "out.test.b", b"two")
+    enqueue(&mut tx, "m-orphan", "out.test.b", None, b"two")
         .await
         .unwrap();
     tx.commit().await.unwrap();

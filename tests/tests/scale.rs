@@ -1,7 +1,9 @@
 //! Three hub processes on one PostgreSQL database and one NATS (the same subject prefix)
 //! share the work through their durable consumers: a load spread over all three is handled
-//! exactly once, every hub handles part of it, and each case's events reach the bus
-//! (`case.<office>.<case-id>`) in the order they happened, whichever hub caused them.
+//! exactly once, every hub handles part of it, each case's payments are posted in the order
+//! the bank notified them although consecutive ones arrive at different hubs (ordered
+//! consumers, `core/src/bus/ordering.rs`), and each case's events reach the bus
+//! (`case.<office>.<case-id>`) in that same order.
 
 #![allow(clippy::unwrap_used)]
 
@@ -30,8 +32,64 @@ async fn handled_ok(hub: &Hub, consumer: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Sends `requests` all at once, request `n` to hub `n`, and adds what was taken to `ledger`.
+async fn burst(load: &Load, requests: &[Request], ledger: &mut Ledger) {
+    let sent = futures::future::join_all(requests.iter().enumerate().map(|(n, r)| async move {
+        let mut one = Ledger::default();
+        load.send(n, r, &mut one).await;
+        one
+    }))
+    .await;
+    for one in sent {
+        ledger.judgments.extend(one.judgments);
+        ledger.payments.extend(one.payments);
+        ledger.pending.extend(one.pending);
+        for (status, n) in one.refused {
+            *ledger.refused.entry(status).or_default() += n;
+        }
+    }
+}
+
+/// Every message of stream `<PREFIX>_<family>` under `filter`, in stream order: its message id
+/// and payload.
+async fn bus_order(
+    js: &async_nats::jetstream::Context,
+    prefix: &str,
+    family: &str,
+    filter: &str,
+) -> Vec<(String, bytes::Bytes)> {
+    let mut stream = js
+        .get_stream(format!("{}_{family}", prefix.to_ascii_uppercase()))
+        .await
+        .unwrap();
+    let total = stream.info().await.unwrap().state.messages;
+    let consumer = stream
+        .create_consumer(async_nats::jetstream::consumer::pull::OrderedConfig {
+            filter_subject: format!("{prefix}.{filter}"),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    let mut messages = consumer.messages().await.unwrap().take(total as usize);
+    while let Some(Ok(m)) = tokio::time::timeout(Duration::from_secs(5), messages.next())
+        .await
+        .ok()
+        .flatten()
+    {
+        let id = m
+            .headers
+            .as_ref()
+            .and_then(|h| h.get("Nats-Msg-Id"))
+            .map(|v| v.as_str().to_string())
+            .unwrap_or_default();
+        out.push((id, m.payload.clone()));
+    }
+    out
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn three_hubs_share_the_work_and_keep_each_case_in_order() {
+async fn three_hubs_share_the_work_and_handle_each_case_in_order() {
     let nats_url = require_nats().await;
     let db = TestDb::create().await;
     let sim = VneidSim::start().await.unwrap();
@@ -71,18 +129,16 @@ async fn three_hubs_share_the_work_and_keep_each_case_in_order() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    // Round-robin over the three hubs: each payment of a case arrives at another hub than
-    // the one before it.
-    let requests: Vec<Request> = (0..60)
-        .flat_map(|i| {
-            [
-                Request::Judgment(6 + i),
-                Request::Payment(i, references[i % references.len()].clone()),
-            ]
-        })
-        .collect();
-    load.run(&requests, Duration::from_millis(5), &mut ledger)
-        .await;
+    // Each case's ten payments are sent all at once, spread over the three hubs, so without
+    // per-case order two hubs would be posting payments of one case at the same time.
+    for (c, reference) in references.iter().enumerate() {
+        let judgments: Vec<Request> = (0..10).map(|k| Request::Judgment(6 + c * 10 + k)).collect();
+        load.run(&judgments, Duration::ZERO, &mut ledger).await;
+        let payments: Vec<Request> = (0..10)
+            .map(|k| Request::Payment(c * 10 + k, reference.clone()))
+            .collect();
+        burst(&load, &payments, &mut ledger).await;
+    }
     assert!(ledger.pending.is_empty(), "refused: {:?}", ledger.refused);
     let counts = reconcile(&db.url, &ledger, &sim.state, Duration::from_secs(120)).await;
     assert_eq!(counts.cases, 66);
@@ -98,35 +154,32 @@ async fn three_hubs_share_the_work_and_keep_each_case_in_order() {
         );
     }
 
-    // Each case's payment events are on the bus in the order the payments were posted.
     let client = async_nats::connect(&nats_url).await.unwrap();
     let js = async_nats::jetstream::new(client);
-    let stream = js
-        .get_stream(format!("{}_CASE", prefix.to_ascii_uppercase()))
-        .await
-        .unwrap();
-    let consumer = stream
-        .create_consumer(async_nats::jetstream::consumer::pull::OrderedConfig {
-            filter_subject: format!("{prefix}.case.>"),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let total = stream.cached_info().state.messages;
-    let mut on_bus: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut messages = consumer.messages().await.unwrap().take(total as usize);
-    while let Some(Ok(m)) = tokio::time::timeout(Duration::from_secs(10), messages.next())
-        .await
-        .ok()
-        .flatten()
-    {
-        let event: serde_json::Value = serde_json::from_slice(&m.payload).unwrap_or_default();
-        if event["kind"] == "case.payment_posted" {
-            let case = event["case_id"].as_str().unwrap_or_default().to_string();
-            let payment = event["payment_id"].as_str().unwrap_or_default().to_string();
-            on_bus.entry(case).or_default().push(payment);
+    let case_of: BTreeMap<String, String> =
+        sqlx::query_as("SELECT payment_reference, id FROM cases WHERE payment_reference = ANY($1)")
+            .bind(&references)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    // The order of acceptance: the order the payments entered the bus.
+    let reference_of: BTreeMap<String, String> = ledger
+        .payments
+        .values()
+        .map(|(id, reference, _)| (id.clone(), reference.clone()))
+        .collect();
+    let mut accepted: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, _) in bus_order(&js, &prefix, "IN", "in.bank.>").await {
+        if let Some(reference) = reference_of.get(&id) {
+            accepted
+                .entry(case_of[reference].clone())
+                .or_default()
+                .push(id);
         }
     }
+    // The order of posting: the receipts' numbers.
     let posted: Vec<(String, String)> = sqlx::query_as(
         "SELECT case_id, payment_id FROM receipts WHERE payment_id = ANY($1) ORDER BY series, number",
     )
@@ -137,6 +190,20 @@ async fn three_hubs_share_the_work_and_keep_each_case_in_order() {
     let mut in_db: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (case, payment) in posted {
         in_db.entry(case).or_default().push(payment);
+    }
+    assert_eq!(
+        in_db, accepted,
+        "a case's payments were posted in another order than they were accepted"
+    );
+    // Each case's payment events are on the bus in the order the payments were posted.
+    let mut on_bus: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (_, payload) in bus_order(&js, &prefix, "CASE", "case.>").await {
+        let event: serde_json::Value = serde_json::from_slice(&payload).unwrap_or_default();
+        if event["kind"] == "case.payment_posted" {
+            let case = event["case_id"].as_str().unwrap_or_default().to_string();
+            let payment = event["payment_id"].as_str().unwrap_or_default().to_string();
+            on_bus.entry(case).or_default().push(payment);
+        }
     }
     assert_eq!(
         on_bus, in_db,

@@ -211,7 +211,14 @@ pub async fn accept_notification_from(
                 Some("queued for posting to a case"),
             )
             .await?;
-            outbox::enqueue(&mut tx, &payment_id, subjects::IN_BANK_PAYMENT, &payload).await?;
+            outbox::enqueue(
+                &mut tx,
+                &payment_id,
+                subjects::IN_BANK_PAYMENT,
+                order_key(p).as_deref(),
+                &payload,
+            )
+            .await?;
         }
         payments.push(AcceptedPayment {
             payment_id,
@@ -260,4 +267,14 @@ async fn reject(
         }],
         reason,
     }
+}
+
+/// The order key of a payment: the first case payment reference in its memo, so the payments
+/// of one case are posted in the order the banks notified them, whichever hub posts them; else
+/// the payer's account; else none (the payment id decides its partition).
+fn order_key(p: &thads_schemas::bank::Payment) -> Option<String> {
+    thads_core::cases::payments::references_in(&p.remittance)
+        .into_iter()
+        .next()
+        .or_else(|| p.debtor_account.clone())
 }

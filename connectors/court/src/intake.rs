@@ -230,6 +230,12 @@ pub async fn accept_signed_judgment(
     let receipt_id = format!("rcp-{}", uuid::Uuid::now_v7().simple());
     let now = now_ms();
     let partner = format!("court:{}", judgment.court.code);
+    // An amending document shares its order key with the document it amends, so it is
+    // handled after it.
+    let key = judgment.amends.as_ref().map_or_else(
+        || judgment.stable_key(),
+        |a| thads_schemas::court::Judgment::key_of(&court_code, &a.document_id),
+    );
     let canonical = JudgmentAccepted {
         message_id: message_id.clone(),
         receipt_id: receipt_id.clone(),
@@ -290,7 +296,14 @@ pub async fn accept_signed_judgment(
         },
     )
     .await?;
-    outbox::enqueue(&mut tx, &message_id, subjects::IN_COURT_JUDGMENT, &payload).await?;
+    outbox::enqueue(
+        &mut tx,
+        &message_id,
+        subjects::IN_COURT_JUDGMENT,
+        Some(&key),
+        &payload,
+    )
+    .await?;
     tx.commit().await?;
     signal.notify();
     Ok(Acceptance {

@@ -95,7 +95,14 @@ pub async fn queue(
         Some(&format!("{} transfer queued for the Treasury", t.kind)),
     )
     .await?;
-    outbox::enqueue(tx, &t.transfer_id, subjects::OUT_TREASURY_TRANSFER, &bytes).await?;
+    outbox::enqueue(
+        tx,
+        &t.transfer_id,
+        subjects::OUT_TREASURY_TRANSFER,
+        Some(&t.case_id),
+        &bytes,
+    )
+    .await?;
     add_case_event(
         tx,
         &t.case_id,

@@ -18,7 +18,8 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    subject, Bus, BusError, ConsumerSpec, Delivery, Outgoing, Published, Settle, Subscription,
+    ordering, subject, Bus, BusError, ConsumerSpec, Delivery, Outgoing, Published, Settle,
+    Subscription,
 };
 use crate::db::{now_ms, Db};
 
@@ -63,18 +64,20 @@ impl EmbeddedBus {
 #[async_trait]
 impl Bus for EmbeddedBus {
     async fn publish(&self, msg: Outgoing) -> Result<Published, BusError> {
-        let headers = serde_json::to_string(&msg.headers).unwrap_or_else(|_| "{}".to_string());
+        let headers =
+            serde_json::to_string(&msg.wire_headers()).unwrap_or_else(|_| "{}".to_string());
         let now = now_ms();
         let mut tx = self.db.begin().await?;
         let seq: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO queue_messages (subject, msg_id, payload, headers, published_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject, msg_id) DO NOTHING RETURNING seq",
+            "INSERT INTO queue_messages (subject, msg_id, payload, headers, published_at, order_key) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (subject, msg_id) DO NOTHING RETURNING seq",
         )
         .bind(&msg.subject)
         .bind(&msg.msg_id)
         .bind(msg.payload.as_ref())
         .bind(&headers)
         .bind(now)
+        .bind(msg.key.as_deref())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(seq) = seq else {
@@ -180,16 +183,27 @@ struct EmbeddedSubscription {
 impl EmbeddedSubscription {
     /// Claims the oldest due delivery, if any. The claim is optimistic (compare on the old
     /// `available_at` and count) so several processes sharing a PostgreSQL queue never take
-    /// the same delivery twice.
+    /// the same delivery twice. On an [ordered](super::ordering) consumer a message waits while
+    /// an earlier one with its order key is still unsettled (in flight or waiting to be
+    /// retried); the relay publishes one message at a time in outbox order, so the earlier
+    /// one is always committed first.
     async fn try_claim(&self) -> Result<Result<Delivery, Option<i64>>, BusError> {
         let pool = self.bus.db.pool();
         let now = now_ms();
-        let due = sqlx::query(
+        let due = sqlx::query(if ordering::is_ordered(&self.spec.filter) {
             "SELECT d.seq, d.delivered, d.available_at, m.subject, m.msg_id, m.payload, m.headers \
              FROM queue_deliveries d JOIN queue_messages m ON m.seq = d.seq \
              WHERE d.consumer = $1 AND d.available_at <= $2 \
-             ORDER BY d.available_at, d.seq LIMIT 1",
-        )
+             AND (m.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM queue_messages e \
+                  JOIN queue_deliveries f ON f.seq = e.seq AND f.consumer = d.consumer \
+                  WHERE e.order_key = m.order_key AND e.seq < m.seq)) \
+             ORDER BY d.available_at, d.seq LIMIT 1"
+        } else {
+            "SELECT d.seq, d.delivered, d.available_at, m.subject, m.msg_id, m.payload, m.headers \
+             FROM queue_deliveries d JOIN queue_messages m ON m.seq = d.seq \
+             WHERE d.consumer = $1 AND d.available_at <= $2 \
+             ORDER BY d.available_at, d.seq LIMIT 1"
+        })
         .bind(&self.spec.name)
         .bind(now)
         .fetch_optional(pool)
@@ -201,7 +215,10 @@ impl EmbeddedSubscription {
             .bind(&self.spec.name)
             .fetch_one(pool)
             .await?;
-            return Ok(Err(next));
+            // Due but held back behind an earlier message of its key: wait for a settle (which
+            // wakes this process) or the poll, rather than spin.
+            let poll = i64::try_from(POLL.as_millis()).unwrap_or(250);
+            return Ok(Err(next.map(|t| if t <= now { now + poll } else { t })));
         };
         let seq: i64 = row.try_get("seq")?;
         let delivered: i64 = row.try_get("delivered")?;
@@ -313,7 +330,10 @@ impl EmbeddedSettle {
 #[async_trait]
 impl Settle for EmbeddedSettle {
     async fn ack(&self) -> Result<(), BusError> {
-        self.remove().await
+        self.remove().await?;
+        // A message of the same order key may have been waiting for this one.
+        self.wake.notify_waiters();
+        Ok(())
     }
 
     async fn nak(&self, delay: Duration) -> Result<(), BusError> {
@@ -335,6 +355,8 @@ impl Settle for EmbeddedSettle {
     }
 
     async fn term(&self) -> Result<(), BusError> {
-        self.remove().await
+        self.remove().await?;
+        self.wake.notify_waiters();
+        Ok(())
     }
 }

@@ -6,18 +6,28 @@
 //! `dlq.<subject>` are enforced by [`crate::worker`], so a message is never stranded in a
 //! stream after its last try (a JetStream MaxDeliver would leave it there silently).
 //!
+//! A consumer of an [ordered subject](super::ordering) is one durable consumer per partition
+//! (`<name>-p07` on `<subject>.p07`, at most one message unacknowledged), and every worker
+//! copy of the handler in this process reads the partitions through one shared queue.
+//!
 //! A deployment prefix (`nats.prefix`) lets several hubs share one NATS account: subjects
 //! become `<prefix>.in.court.judgment` and streams `<PREFIX>_IN`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer, stream, AckKind};
 use async_trait::async_trait;
 use futures::StreamExt;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::ordering::{self, PARTITIONS};
 use super::{Bus, BusError, ConsumerSpec, Delivery, Outgoing, Published, Settle, Subscription};
+
+/// What the partition readers of one ordered consumer hand to this process's worker copies.
+type SharedDeliveries = Arc<tokio::sync::Mutex<mpsc::Receiver<Result<Delivery, BusError>>>>;
 
 /// The stream families and the first subject token each captures.
 const FAMILIES: [(&str, &str); 4] = [
@@ -55,6 +65,8 @@ pub struct JetStreamBus {
     subject_prefix: String,
     stream_prefix: String,
     shutdown: CancellationToken,
+    /// Ordered consumers already read by this process, by durable name.
+    ordered: Arc<Mutex<HashMap<String, SharedDeliveries>>>,
 }
 
 impl JetStreamBus {
@@ -77,6 +89,7 @@ impl JetStreamBus {
             subject_prefix,
             stream_prefix,
             shutdown,
+            ordered: Arc::default(),
         };
         for (family, token) in FAMILIES {
             let config = stream::Config {
@@ -124,11 +137,15 @@ impl JetStreamBus {
 impl JetStreamBus {
     /// Sends one message; the returned future resolves with the stream's ack.
     async fn send(&self, msg: &Outgoing) -> Result<jetstream::context::PublishAckFuture, BusError> {
-        let subject = self.full_subject(&msg.subject);
+        let subject = self.full_subject(&ordering::wire_subject(
+            &msg.subject,
+            msg.key.as_deref(),
+            &msg.msg_id,
+        ));
         let mut publish = jetstream::message::PublishMessage::build()
             .payload(msg.payload.clone())
             .message_id(&msg.msg_id);
-        for (k, v) in &msg.headers {
+        for (k, v) in &msg.wire_headers() {
             publish = publish.header(k.as_str(), v.as_str());
         }
         self.js
@@ -222,35 +239,11 @@ impl Bus for JetStreamBus {
     }
 
     async fn subscribe(&self, spec: ConsumerSpec) -> Result<Box<dyn Subscription>, BusError> {
-        let stream_name = self.stream_for(&spec.filter)?;
-        let setup = |e: String| BusError::Setup {
-            what: format!("consumer {} on {stream_name}", spec.name),
-            reason: e,
-        };
-        let stream = self
-            .js
-            .get_stream(&stream_name)
-            .await
-            .map_err(|e| setup(e.to_string()))?;
-        let consumer = stream
-            .create_consumer(consumer::pull::Config {
-                durable_name: Some(spec.name.clone()),
-                filter_subject: self.full_subject(&spec.filter),
-                ack_policy: consumer::AckPolicy::Explicit,
-                ack_wait: spec.ack_wait,
-                max_deliver: -1,
-                max_ack_pending: 256,
-                deliver_policy: consumer::DeliverPolicy::All,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| setup(e.to_string()))?;
-        Ok(Box::new(JetStreamSubscription {
-            consumer,
-            messages: None,
-            subject_prefix: self.subject_prefix.clone(),
-            shutdown: self.shutdown.clone(),
-        }))
+        if ordering::is_ordered(&spec.filter) {
+            return self.subscribe_ordered(spec).await;
+        }
+        let consumer = self.durable(&spec.name, &spec.filter, &spec, 256).await?;
+        Ok(Box::new(self.reader(consumer)))
     }
 
     async fn health(&self) -> Result<(), BusError> {
@@ -270,6 +263,123 @@ impl Bus for JetStreamBus {
 
     fn kind(&self) -> &'static str {
         "jetstream"
+    }
+}
+
+impl JetStreamBus {
+    /// Creates (or finds) one durable pull consumer on `filter`.
+    async fn durable(
+        &self,
+        name: &str,
+        filter: &str,
+        spec: &ConsumerSpec,
+        max_ack_pending: i64,
+    ) -> Result<consumer::Consumer<consumer::pull::Config>, BusError> {
+        let stream_name = self.stream_for(filter)?;
+        let setup = |e: String| BusError::Setup {
+            what: format!("consumer {name} on {stream_name}"),
+            reason: e,
+        };
+        let stream = self
+            .js
+            .get_stream(&stream_name)
+            .await
+            .map_err(|e| setup(e.to_string()))?;
+        stream
+            .create_consumer(consumer::pull::Config {
+                durable_name: Some(name.to_string()),
+                filter_subject: self.full_subject(filter),
+                ack_policy: consumer::AckPolicy::Explicit,
+                ack_wait: spec.ack_wait,
+                max_deliver: -1,
+                max_ack_pending,
+                deliver_policy: consumer::DeliverPolicy::All,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| setup(e.to_string()))
+    }
+
+    fn reader(
+        &self,
+        consumer: consumer::Consumer<consumer::pull::Config>,
+    ) -> JetStreamSubscription {
+        JetStreamSubscription {
+            consumer,
+            messages: None,
+            subject_prefix: self.subject_prefix.clone(),
+            shutdown: self.shutdown.clone(),
+        }
+    }
+
+    /// An ordered consumer: one durable consumer per partition, each with at most one
+    /// message unacknowledged across all hubs, read by one task each into a queue that every
+    /// worker copy of this process shares (so a message never waits behind a busy copy while
+    /// another is free). The plain subject is read too, without order, so messages a hub of an
+    /// earlier version published before partitions existed are not stranded.
+    async fn subscribe_ordered(
+        &self,
+        spec: ConsumerSpec,
+    ) -> Result<Box<dyn Subscription>, BusError> {
+        let existing = self
+            .ordered
+            .lock()
+            .map_err(|_| BusError::Unavailable("ordered consumer registry poisoned".into()))?
+            .get(&spec.name)
+            .cloned();
+        if let Some(shared) = existing {
+            return Ok(Box::new(SharedSubscription { shared }));
+        }
+        let mut readers = Vec::with_capacity(PARTITIONS as usize + 1);
+        for p in 0..PARTITIONS {
+            let token = ordering::partition_token(p);
+            let consumer = self
+                .durable(
+                    &format!("{}-{token}", spec.name),
+                    &format!("{}.{token}", spec.filter),
+                    &spec,
+                    1,
+                )
+                .await?;
+            readers.push(self.reader(consumer));
+        }
+        readers.push(self.reader(self.durable(&spec.name, &spec.filter, &spec, 256).await?));
+        let mut registry = self
+            .ordered
+            .lock()
+            .map_err(|_| BusError::Unavailable("ordered consumer registry poisoned".into()))?;
+        if let Some(shared) = registry.get(&spec.name) {
+            // Another worker copy set it up while this one was creating the consumers.
+            return Ok(Box::new(SharedSubscription {
+                shared: shared.clone(),
+            }));
+        }
+        let (tx, rx) = mpsc::channel(readers.len());
+        for mut reader in readers {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                while let Some(item) = reader.next().await {
+                    if tx.send(item).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        let shared: SharedDeliveries = Arc::new(tokio::sync::Mutex::new(rx));
+        registry.insert(spec.name.clone(), shared.clone());
+        Ok(Box::new(SharedSubscription { shared }))
+    }
+}
+
+/// One worker copy's view of an ordered consumer's shared queue.
+struct SharedSubscription {
+    shared: SharedDeliveries,
+}
+
+#[async_trait]
+impl Subscription for SharedSubscription {
+    async fn next(&mut self) -> Option<Result<Delivery, BusError>> {
+        self.shared.lock().await.recv().await
     }
 }
 
@@ -327,12 +437,12 @@ impl Subscription for JetStreamSubscription {
 
 impl JetStreamSubscription {
     fn delivery(&self, msg: jetstream::Message) -> Delivery {
-        let subject = msg
+        let wire = msg
             .subject
             .as_str()
             .strip_prefix(self.subject_prefix.as_str())
-            .unwrap_or(msg.subject.as_str())
-            .to_string();
+            .unwrap_or(msg.subject.as_str());
+        let subject = ordering::plain_subject(wire).to_string();
         let mut headers = BTreeMap::new();
         let mut msg_id = String::new();
         if let Some(h) = &msg.headers {

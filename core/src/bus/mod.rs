@@ -8,6 +8,7 @@
 
 pub mod embedded;
 pub mod jetstream;
+pub mod ordering;
 pub mod subject;
 
 use std::collections::BTreeMap;
@@ -63,17 +64,36 @@ pub struct Outgoing {
     pub payload: Bytes,
     /// Extra headers.
     pub headers: BTreeMap<String, String>,
+    /// The order key (usually the case id): on an [ordered subject](ordering::ORDERED_SUBJECTS)
+    /// the messages of one key are handled one at a time, in publishing order, by all hubs.
+    pub key: Option<String>,
 }
 
 impl Outgoing {
-    /// A message with no extra headers.
+    /// A message with no extra headers and no order key.
     pub fn new(subject: impl Into<String>, msg_id: impl Into<String>, payload: Bytes) -> Self {
         Self {
             subject: subject.into(),
             msg_id: msg_id.into(),
             payload,
             headers: BTreeMap::new(),
+            key: None,
         }
+    }
+
+    /// The same message with an order key.
+    pub fn with_key(mut self, key: Option<String>) -> Self {
+        self.key = key;
+        self
+    }
+
+    /// The headers to send: the extra headers and the order key.
+    pub fn wire_headers(&self) -> BTreeMap<String, String> {
+        let mut headers = self.headers.clone();
+        if let Some(key) = &self.key {
+            headers.insert(ordering::HEADER_ORDER_KEY.to_string(), key.clone());
+        }
+        headers
     }
 }
 
@@ -89,7 +109,10 @@ pub struct Published {
 pub struct ConsumerSpec {
     /// Durable name; stable across restarts and shared by every hub process.
     pub name: String,
-    /// Subject filter (may end in `>`), without the deployment prefix.
+    /// Subject filter (may end in `>`), without the deployment prefix. A consumer whose
+    /// filter is exactly an [ordered subject](ordering::ORDERED_SUBJECTS) hands out each order
+    /// key's messages one at a time, in publishing order; the bus decides this from the
+    /// filter, so publishers and consumers cannot disagree about it.
     pub filter: String,
     /// How long a delivery may stay unacknowledged before it is redelivered (a crashed worker).
     pub ack_wait: Duration,
@@ -146,6 +169,13 @@ impl Delivery {
     /// repeated `Nats-Msg-Id` inside its de-duplication window) but is the same message.
     pub fn journey_id(&self) -> &str {
         journey_id_of(&self.msg_id)
+    }
+
+    /// The order key it was published with, if any.
+    pub fn order_key(&self) -> Option<&str> {
+        self.headers
+            .get(ordering::HEADER_ORDER_KEY)
+            .map(String::as_str)
     }
 
     /// Done: never deliver again. Call only after the handler's transaction committed.

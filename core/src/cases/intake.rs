@@ -249,6 +249,7 @@ async fn open_case(
             tx,
             &format!("{case_id}.opened"),
             &subjects::case_event(&j.office, &case_id),
+            Some(&case_id),
             event.to_string().as_bytes(),
         )
         .await?;

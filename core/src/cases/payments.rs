@@ -269,6 +269,7 @@ pub async fn post_to_case(
         tx,
         &format!("{case_id}.payment.{payment_id}"),
         &subject,
+        Some(case_id),
         event.to_string().as_bytes(),
     )
     .await?;

@@ -166,6 +166,7 @@ pub(super) async fn report_to_court(
             tx,
             &report_id,
             subjects::OUT_COURT_REPORT,
+            Some(&stored.case_id),
             payload.as_bytes(),
         )
         .await?;

@@ -131,7 +131,14 @@ pub async fn queue(
     )
     .await?;
     if inserted {
-        outbox::enqueue(tx, &command.notice_id, subjects::OUT_VNEID_NOTIFY, &payload).await?;
+        outbox::enqueue(
+            tx,
+            &command.notice_id,
+            subjects::OUT_VNEID_NOTIFY,
+            Some(&command.case_id),
+            &payload,
+        )
+        .await?;
     }
     Ok(inserted)
 }

@@ -256,6 +256,7 @@ impl Lifecycle {
             tx,
             &format!("{case_id}.op.{seq}"),
             &subjects::case_event(&case.office, case_id),
+            Some(case_id),
             event.to_string().as_bytes(),
         )
         .await?;

@@ -104,7 +104,7 @@ pub async fn submit(
         Some(&format!("scan of {} bytes queued for OCR", bytes.len())),
     )
     .await?;
-    outbox::enqueue(&mut tx, &id, subjects::IN_SCAN_OCR, &payload).await?;
+    outbox::enqueue(&mut tx, &id, subjects::IN_SCAN_OCR, None, &payload).await?;
     crate::audit::record(
         &mut tx,
         &crate::audit::Act {

@@ -158,7 +158,14 @@ pub async fn issue(tx: &mut Tx<'_>, order: &AccountOrder) -> Result<Issued, Issu
         Some(&detail),
     )
     .await?;
-    outbox::enqueue(tx, &order.order_id, subjects::OUT_BANK_ORDER, &bytes).await?;
+    outbox::enqueue(
+        tx,
+        &order.order_id,
+        subjects::OUT_BANK_ORDER,
+        Some(&order.case_id),
+        &bytes,
+    )
+    .await?;
     add_case_event(
         tx,
         &order.case_id,
