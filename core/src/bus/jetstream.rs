@@ -243,7 +243,7 @@ impl Bus for JetStreamBus {
             return self.subscribe_ordered(spec).await;
         }
         let consumer = self.durable(&spec.name, &spec.filter, &spec, 256).await?;
-        Ok(Box::new(self.reader(consumer)))
+        Ok(Box::new(self.reader(consumer, PULL_BATCH)))
     }
 
     async fn health(&self) -> Result<(), BusError> {
@@ -303,10 +303,12 @@ impl JetStreamBus {
     fn reader(
         &self,
         consumer: consumer::Consumer<consumer::pull::Config>,
+        batch: usize,
     ) -> JetStreamSubscription {
         JetStreamSubscription {
             consumer,
             messages: None,
+            batch,
             subject_prefix: self.subject_prefix.clone(),
             shutdown: self.shutdown.clone(),
         }
@@ -341,9 +343,12 @@ impl JetStreamBus {
                     1,
                 )
                 .await?;
-            readers.push(self.reader(consumer));
+            // A pull for more than the consumer's MaxAckPending is refused at once (409), and
+            // the client would ask again in a tight loop: pull one at a time.
+            readers.push(self.reader(consumer, 1));
         }
-        readers.push(self.reader(self.durable(&spec.name, &spec.filter, &spec, 256).await?));
+        let plain = self.durable(&spec.name, &spec.filter, &spec, 256).await?;
+        readers.push(self.reader(plain, PULL_BATCH));
         let mut registry = self
             .ordered
             .lock()
@@ -384,6 +389,8 @@ impl Subscription for SharedSubscription {
 }
 
 struct JetStreamSubscription {
+    /// Messages asked for per pull; never more than the consumer's MaxAckPending.
+    batch: usize,
     consumer: consumer::Consumer<consumer::pull::Config>,
     messages: Option<consumer::pull::Stream>,
     subject_prefix: String,
@@ -403,7 +410,7 @@ impl Subscription for JetStreamSubscription {
                 match self
                     .consumer
                     .stream()
-                    .max_messages_per_batch(PULL_BATCH)
+                    .max_messages_per_batch(self.batch)
                     .messages()
                     .await
                 {
