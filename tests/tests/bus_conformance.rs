@@ -30,6 +30,8 @@ struct Under {
     twin: Arc<dyn Bus>,
     db: Db,
     shutdown: CancellationToken,
+    /// The JetStream subject prefix, on JetStream.
+    prefix: Option<String>,
     _dir: Option<tempfile::TempDir>,
     _pg: Option<TestDb>,
 }
@@ -61,6 +63,7 @@ async fn open(kind: Impl) -> Under {
                 twin: Arc::new(EmbeddedBus::new(db.clone(), shutdown.clone())),
                 db,
                 shutdown,
+                prefix: None,
                 _dir: Some(dir),
                 _pg: None,
             }
@@ -69,10 +72,11 @@ async fn open(kind: Impl) -> Under {
             let pg = TestDb::create().await;
             let db = Db::connect(&pg.url).await.unwrap();
             migrate(&db).await.unwrap();
-            let (bus, twin): (Arc<dyn Bus>, Arc<dyn Bus>) = if let Impl::JetStream = kind {
+            let prefix = matches!(kind, Impl::JetStream).then(|| unique("c"));
+            let (bus, twin): (Arc<dyn Bus>, Arc<dyn Bus>) = if let Some(prefix) = &prefix {
                 let settings = JetStreamSettings {
                     url: require_nats().await,
-                    prefix: unique("c"),
+                    prefix: prefix.clone(),
                     max_age: Duration::from_secs(600),
                     duplicate_window: Duration::from_secs(120),
                     replicas: 1,
@@ -101,6 +105,7 @@ async fn open(kind: Impl) -> Under {
                 twin,
                 db,
                 shutdown,
+                prefix,
                 _dir: None,
                 _pg: Some(pg),
             }
@@ -441,6 +446,52 @@ conformance!(
     a_consumer_created_later_gets_earlier_messages,
     an_ordered_consumer_keeps_each_keys_order_across_hubs,
 );
+
+/// On JetStream an ordered subject is read through one durable consumer per partition, each
+/// allowing one unacknowledged message (what keeps a key's messages one at a time across hubs)
+/// and each with a pull request waiting at the server, so a new message is taken at once.
+#[tokio::test]
+async fn jetstream_partition_consumers_keep_a_pull_waiting() {
+    use async_nats::jetstream::consumer::pull;
+    let u = open(Impl::JetStream).await;
+    let prefix = u.prefix.clone().unwrap();
+    let subject = thads_schemas::subjects::IN_BANK_PAYMENT;
+    let _sub = u
+        .bus
+        .subscribe(spec("waiting", subject, Duration::from_secs(30)))
+        .await
+        .unwrap();
+    let js = async_nats::jetstream::new(async_nats::connect(require_nats().await).await.unwrap());
+    let stream_prefix: String = prefix
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let stream = js.get_stream(format!("{stream_prefix}_IN")).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for p in 0..ordering::PARTITIONS {
+        let name = format!("waiting-{}", ordering::partition_token(p));
+        let mut consumer: async_nats::jetstream::consumer::Consumer<pull::Config> =
+            stream.get_consumer(&name).await.unwrap();
+        loop {
+            let info = consumer.info().await.unwrap();
+            assert_eq!(info.config.max_ack_pending, 1, "{name}");
+            if info.num_waiting >= 1 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name} has no pull request waiting"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
 
 /// On PostgreSQL, a consumer created while another process is publishing must still get that
 /// message: the publisher read the consumer list before the consumer existed, and the

@@ -343,8 +343,8 @@ impl JetStreamBus {
                     1,
                 )
                 .await?;
-            // A pull for more than the consumer's MaxAckPending is refused at once (409), and
-            // the client would ask again in a tight loop: pull one at a time.
+            // Never pull more than the consumer's MaxAckPending: some server versions refuse
+            // such a pull at once (409 Exceeded MaxAckPending), and it could not be filled.
             readers.push(self.reader(consumer, 1));
         }
         let plain = self.durable(&spec.name, &spec.filter, &spec, 256).await?;
