@@ -1,6 +1,6 @@
 //! Per-key handling order across every hub process. Some subjects carry work whose order
-//! matters for one case (two payments of a case, the notices of one case, a freeze before its
-//! release): their messages carry an order key (usually the case id), and all the hubs
+//! matters for one case (two payments of a case, the notices of one case to one party, a
+//! freeze before its release): their messages carry an order key (usually the case id), and all the hubs
 //! together handle the messages of one key one at a time, in the order they were published.
 //!
 //! On JetStream the key is hashed into one of [`PARTITIONS`] partitions, which becomes the

@@ -131,11 +131,14 @@ pub async fn queue(
     )
     .await?;
     if inserted {
+        // Each party gets a case's notices in the order they were issued; the parties of one
+        // case do not wait for each other (a notice failing for one would hold back the rest).
+        let key = format!("{}/{}", command.case_id, command.recipient.party_ref);
         outbox::enqueue(
             tx,
             &command.notice_id,
             subjects::OUT_VNEID_NOTIFY,
-            Some(&command.case_id),
+            Some(&key),
             &payload,
         )
         .await?;
