@@ -462,17 +462,10 @@ async fn jetstream_partition_consumers_keep_a_pull_waiting() {
         .await
         .unwrap();
     let js = async_nats::jetstream::new(async_nats::connect(require_nats().await).await.unwrap());
-    let stream_prefix: String = prefix
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let stream = js.get_stream(format!("{stream_prefix}_IN")).await.unwrap();
+    let stream = js
+        .get_stream(thads_core::bus::jetstream::stream_name(&prefix, "IN"))
+        .await
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     for p in 0..ordering::PARTITIONS {
         let name = format!("waiting-{}", ordering::partition_token(p));

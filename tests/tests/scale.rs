@@ -59,7 +59,7 @@ async fn bus_order(
     filter: &str,
 ) -> Vec<(String, bytes::Bytes)> {
     let mut stream = js
-        .get_stream(format!("{}_{family}", prefix.to_ascii_uppercase()))
+        .get_stream(thads_core::bus::jetstream::stream_name(prefix, family))
         .await
         .unwrap();
     let total = stream.info().await.unwrap().state.messages;

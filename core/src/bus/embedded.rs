@@ -160,6 +160,7 @@ impl Bus for EmbeddedBus {
         tx.commit().await?;
         Ok(Box::new(EmbeddedSubscription {
             bus: self.clone(),
+            ordered: ordering::is_ordered(&spec.filter),
             spec,
             last_sweep: now_ms(),
         }))
@@ -177,8 +178,28 @@ impl Bus for EmbeddedBus {
 struct EmbeddedSubscription {
     bus: EmbeddedBus,
     spec: ConsumerSpec,
+    /// Whether the consumer hands out each order key's messages one at a time.
+    ordered: bool,
     last_sweep: i64,
 }
+
+/// The oldest due delivery of a consumer.
+const CLAIM_ANY: &str =
+    "SELECT d.seq, d.delivered, d.available_at, m.subject, m.msg_id, m.payload, m.headers, \
+     m.order_key FROM queue_deliveries d JOIN queue_messages m ON m.seq = d.seq \
+     WHERE d.consumer = $1 AND d.available_at <= $2 \
+     ORDER BY d.available_at, d.seq LIMIT 1";
+
+/// The oldest due delivery of an ordered consumer that no earlier unsettled delivery of the
+/// same order key holds back.
+const CLAIM_IN_KEY_ORDER: &str =
+    "SELECT d.seq, d.delivered, d.available_at, m.subject, m.msg_id, m.payload, m.headers, \
+     m.order_key FROM queue_deliveries d JOIN queue_messages m ON m.seq = d.seq \
+     WHERE d.consumer = $1 AND d.available_at <= $2 \
+     AND (m.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM queue_messages e \
+          JOIN queue_deliveries f ON f.seq = e.seq AND f.consumer = d.consumer \
+          WHERE e.order_key = m.order_key AND e.seq < m.seq)) \
+     ORDER BY d.available_at, d.seq LIMIT 1";
 
 impl EmbeddedSubscription {
     /// Claims the oldest due delivery, if any. The claim is optimistic (compare on the old
@@ -190,19 +211,10 @@ impl EmbeddedSubscription {
     async fn try_claim(&self) -> Result<Result<Delivery, Option<i64>>, BusError> {
         let pool = self.bus.db.pool();
         let now = now_ms();
-        let due = sqlx::query(if ordering::is_ordered(&self.spec.filter) {
-            "SELECT d.seq, d.delivered, d.available_at, m.subject, m.msg_id, m.payload, m.headers \
-             FROM queue_deliveries d JOIN queue_messages m ON m.seq = d.seq \
-             WHERE d.consumer = $1 AND d.available_at <= $2 \
-             AND (m.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM queue_messages e \
-                  JOIN queue_deliveries f ON f.seq = e.seq AND f.consumer = d.consumer \
-                  WHERE e.order_key = m.order_key AND e.seq < m.seq)) \
-             ORDER BY d.available_at, d.seq LIMIT 1"
+        let due = sqlx::query(if self.ordered {
+            CLAIM_IN_KEY_ORDER
         } else {
-            "SELECT d.seq, d.delivered, d.available_at, m.subject, m.msg_id, m.payload, m.headers \
-             FROM queue_deliveries d JOIN queue_messages m ON m.seq = d.seq \
-             WHERE d.consumer = $1 AND d.available_at <= $2 \
-             ORDER BY d.available_at, d.seq LIMIT 1"
+            CLAIM_ANY
         })
         .bind(&self.spec.name)
         .bind(now)
@@ -241,6 +253,7 @@ impl EmbeddedSubscription {
             // Another worker took it first; look again at once.
             return Ok(Err(Some(now)));
         }
+        let keyed = row.try_get::<Option<String>, _>("order_key")?.is_some();
         let headers: String = row.try_get("headers")?;
         let headers: BTreeMap<String, String> = serde_json::from_str(&headers).unwrap_or_default();
         let payload: Vec<u8> = row.try_get("payload")?;
@@ -257,6 +270,7 @@ impl EmbeddedSubscription {
                 consumer: self.spec.name.clone(),
                 seq,
                 attempt,
+                holds_its_key: self.ordered && keyed,
             }),
         )))
     }
@@ -311,6 +325,8 @@ struct EmbeddedSettle {
     consumer: String,
     seq: i64,
     attempt: i64,
+    /// Later messages of its order key wait for this one on this consumer.
+    holds_its_key: bool,
 }
 
 impl EmbeddedSettle {
@@ -323,6 +339,11 @@ impl EmbeddedSettle {
         .bind(self.attempt)
         .execute(self.db.pool())
         .await?;
+        if self.holds_its_key {
+            // The next message of its key may be waiting for this one: wake the consumers of
+            // this process rather than leave it to the poll.
+            self.wake.notify_waiters();
+        }
         Ok(())
     }
 }
@@ -330,10 +351,7 @@ impl EmbeddedSettle {
 #[async_trait]
 impl Settle for EmbeddedSettle {
     async fn ack(&self) -> Result<(), BusError> {
-        self.remove().await?;
-        // A message of the same order key may have been waiting for this one.
-        self.wake.notify_waiters();
-        Ok(())
+        self.remove().await
     }
 
     async fn nak(&self, delay: Duration) -> Result<(), BusError> {
@@ -355,8 +373,6 @@ impl Settle for EmbeddedSettle {
     }
 
     async fn term(&self) -> Result<(), BusError> {
-        self.remove().await?;
-        self.wake.notify_waiters();
-        Ok(())
+        self.remove().await
     }
 }

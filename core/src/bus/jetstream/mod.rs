@@ -20,14 +20,12 @@ use std::time::Duration;
 use async_nats::jetstream::{self, consumer, stream, AckKind};
 use async_trait::async_trait;
 use futures::StreamExt;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::ordering::{self, PARTITIONS};
+use super::ordering;
 use super::{Bus, BusError, ConsumerSpec, Delivery, Outgoing, Published, Settle, Subscription};
 
-/// What the partition readers of one ordered consumer hand to this process's worker copies.
-type SharedDeliveries = Arc<tokio::sync::Mutex<mpsc::Receiver<Result<Delivery, BusError>>>>;
+mod ordered;
 
 /// The stream families and the first subject token each captures.
 const FAMILIES: [(&str, &str); 4] = [
@@ -66,7 +64,7 @@ pub struct JetStreamBus {
     stream_prefix: String,
     shutdown: CancellationToken,
     /// Ordered consumers already read by this process, by durable name.
-    ordered: Arc<Mutex<HashMap<String, SharedDeliveries>>>,
+    ordered: Arc<Mutex<HashMap<String, ordered::SharedDeliveries>>>,
 }
 
 impl JetStreamBus {
@@ -175,6 +173,12 @@ fn not_confirmed(msg: &Outgoing, reason: String) -> BusError {
         msg_id: msg.msg_id.clone(),
         reason,
     }
+}
+
+/// The stream of a family (`IN`, `OUT`, `CASE`, `DLQ`) under a deployment prefix
+/// (`T1_IN` for `t1`), for tools and tests that read the streams directly.
+pub fn stream_name(prefix: &str, family: &str) -> String {
+    format!("{}{family}", prefixes(prefix).1)
 }
 
 /// Subject prefix (`"t1."`) and stream-name prefix (`"T1_"`) for a deployment prefix.
@@ -312,79 +316,6 @@ impl JetStreamBus {
             subject_prefix: self.subject_prefix.clone(),
             shutdown: self.shutdown.clone(),
         }
-    }
-
-    /// An ordered consumer: one durable consumer per partition, each with at most one
-    /// message unacknowledged across all hubs, read by one task each into a queue that every
-    /// worker copy of this process shares (so a message never waits behind a busy copy while
-    /// another is free). The plain subject is read too, without order, so messages a hub of an
-    /// earlier version published before partitions existed are not stranded.
-    async fn subscribe_ordered(
-        &self,
-        spec: ConsumerSpec,
-    ) -> Result<Box<dyn Subscription>, BusError> {
-        let existing = self
-            .ordered
-            .lock()
-            .map_err(|_| BusError::Unavailable("ordered consumer registry poisoned".into()))?
-            .get(&spec.name)
-            .cloned();
-        if let Some(shared) = existing {
-            return Ok(Box::new(SharedSubscription { shared }));
-        }
-        let mut readers = Vec::with_capacity(PARTITIONS as usize + 1);
-        for p in 0..PARTITIONS {
-            let token = ordering::partition_token(p);
-            let consumer = self
-                .durable(
-                    &format!("{}-{token}", spec.name),
-                    &format!("{}.{token}", spec.filter),
-                    &spec,
-                    1,
-                )
-                .await?;
-            // Never pull more than the consumer's MaxAckPending: some server versions refuse
-            // such a pull at once (409 Exceeded MaxAckPending), and it could not be filled.
-            readers.push(self.reader(consumer, 1));
-        }
-        let plain = self.durable(&spec.name, &spec.filter, &spec, 256).await?;
-        readers.push(self.reader(plain, PULL_BATCH));
-        let mut registry = self
-            .ordered
-            .lock()
-            .map_err(|_| BusError::Unavailable("ordered consumer registry poisoned".into()))?;
-        if let Some(shared) = registry.get(&spec.name) {
-            // Another worker copy set it up while this one was creating the consumers.
-            return Ok(Box::new(SharedSubscription {
-                shared: shared.clone(),
-            }));
-        }
-        let (tx, rx) = mpsc::channel(readers.len());
-        for mut reader in readers {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                while let Some(item) = reader.next().await {
-                    if tx.send(item).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        let shared: SharedDeliveries = Arc::new(tokio::sync::Mutex::new(rx));
-        registry.insert(spec.name.clone(), shared.clone());
-        Ok(Box::new(SharedSubscription { shared }))
-    }
-}
-
-/// One worker copy's view of an ordered consumer's shared queue.
-struct SharedSubscription {
-    shared: SharedDeliveries,
-}
-
-#[async_trait]
-impl Subscription for SharedSubscription {
-    async fn next(&mut self) -> Option<Result<Delivery, BusError>> {
-        self.shared.lock().await.recv().await
     }
 }
 
