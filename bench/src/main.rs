@@ -28,8 +28,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use thads_e2e::hub::{Hub, HubOptions, Runtime};
-use thads_e2e::services::{require_nats, unique, TestDb};
+use thads_e2e::hub::{Hub, HubOptions, ProductionServices};
 use thads_e2e::vneid_sim::VneidSim;
 
 use crate::drive::Phase;
@@ -97,22 +96,15 @@ async fn run(args: &Args) -> anyhow::Result<Results> {
         Some(b) => b.clone(),
         None => std::env::current_exe().context("cannot find this executable")?,
     };
-    let nats_url = require_nats().await;
-    let db = TestDb::create().await;
+    // The run's own database and streams, removed when the run ends.
+    let services = ProductionServices::create("b").await;
+    let (db, nats_url, run_id) = (&services.db, &services.streams.url, &services.streams.prefix);
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(args.raw_consumers as u32 + 2)
         .connect(&db.url)
         .await?;
     let sim = VneidSim::start().await?;
-    let run_id = unique("b");
-    let mut options = HubOptions::new(
-        Runtime::Production {
-            database_url: db.url.clone(),
-            nats_url: nats_url.clone(),
-            prefix: run_id.clone(),
-        },
-        Some(sim.endpoint()),
-    );
+    let mut options = HubOptions::new(services.runtime(), Some(sim.endpoint()));
     options
         .env
         .push(("THADS_VNEID__RECEIPT_TOKEN".into(), RECEIPT_TOKEN.into()));
@@ -162,9 +154,9 @@ async fn run(args: &Args) -> anyhow::Result<Results> {
     eprintln!("raw ceilings");
     let payload = bytes::Bytes::from(client.judgment(0).into_bytes());
     let ceilings = ceilings::measure(
-        &nats_url,
+        nats_url,
         &pool,
-        &run_id,
+        run_id,
         payload,
         messages.max(2_000),
         args.raw_consumers,

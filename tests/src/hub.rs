@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::services::{TestDb, TestStreams};
+
 /// Which runtime a hub uses.
 #[derive(Debug, Clone)]
 pub enum Runtime {
@@ -24,6 +26,36 @@ pub enum Runtime {
         /// Subject and stream prefix unique to the test.
         prefix: String,
     },
+}
+
+/// A PostgreSQL database and a JetStream namespace of one test's own, for hubs in the
+/// production runtime. Both are removed on `Drop`; keep it declared after the hubs that use it,
+/// so they stop first.
+#[derive(Debug)]
+pub struct ProductionServices {
+    /// The database.
+    pub db: TestDb,
+    /// The JetStream namespace.
+    pub streams: TestStreams,
+}
+
+impl ProductionServices {
+    /// Creates both; `tag` starts the prefix, so a stream's name tells which test made it.
+    /// Panics with the reason when PostgreSQL or NATS is unreachable.
+    pub async fn create(tag: &str) -> Self {
+        let streams = TestStreams::create(tag).await;
+        let db = TestDb::create().await;
+        Self { db, streams }
+    }
+
+    /// The runtime for a hub on these services.
+    pub fn runtime(&self) -> Runtime {
+        Runtime::Production {
+            database_url: self.db.url.clone(),
+            nats_url: self.streams.url.clone(),
+            prefix: self.streams.prefix.clone(),
+        }
+    }
 }
 
 /// Settings for a test hub.

@@ -20,7 +20,7 @@ use thads_core::db::{migrate, Db};
 use thads_core::metrics::Metrics;
 use thads_core::retry::RetryPolicy;
 use thads_core::worker::{HandleError, Handler, Worker};
-use thads_e2e::services::{require_nats, unique, TestDb};
+use thads_e2e::services::{require_nats, TestDb, TestStreams};
 use tokio_util::sync::CancellationToken;
 
 /// A bus under test and what keeps it alive.
@@ -30,8 +30,8 @@ struct Under {
     twin: Arc<dyn Bus>,
     db: Db,
     shutdown: CancellationToken,
-    /// The JetStream subject prefix, on JetStream.
-    prefix: Option<String>,
+    /// The JetStream namespace (its prefix; streams deleted on drop), on JetStream.
+    streams: Option<TestStreams>,
     _dir: Option<tempfile::TempDir>,
     _pg: Option<TestDb>,
 }
@@ -63,7 +63,7 @@ async fn open(kind: Impl) -> Under {
                 twin: Arc::new(EmbeddedBus::new(db.clone(), shutdown.clone())),
                 db,
                 shutdown,
-                prefix: None,
+                streams: None,
                 _dir: Some(dir),
                 _pg: None,
             }
@@ -72,11 +72,14 @@ async fn open(kind: Impl) -> Under {
             let pg = TestDb::create().await;
             let db = Db::connect(&pg.url).await.unwrap();
             migrate(&db).await.unwrap();
-            let prefix = matches!(kind, Impl::JetStream).then(|| unique("c"));
-            let (bus, twin): (Arc<dyn Bus>, Arc<dyn Bus>) = if let Some(prefix) = &prefix {
+            let streams = match kind {
+                Impl::JetStream => Some(TestStreams::create("c").await),
+                _ => None,
+            };
+            let (bus, twin): (Arc<dyn Bus>, Arc<dyn Bus>) = if let Some(streams) = &streams {
                 let settings = JetStreamSettings {
-                    url: require_nats().await,
-                    prefix: prefix.clone(),
+                    url: streams.url.clone(),
+                    prefix: streams.prefix.clone(),
                     max_age: Duration::from_secs(600),
                     duplicate_window: Duration::from_secs(120),
                     replicas: 1,
@@ -105,7 +108,7 @@ async fn open(kind: Impl) -> Under {
                 twin,
                 db,
                 shutdown,
-                prefix,
+                streams,
                 _dir: None,
                 _pg: Some(pg),
             }
@@ -454,7 +457,7 @@ conformance!(
 async fn jetstream_partition_consumers_keep_a_pull_waiting() {
     use async_nats::jetstream::consumer::pull;
     let u = open(Impl::JetStream).await;
-    let prefix = u.prefix.clone().unwrap();
+    let prefix = u.streams.as_ref().unwrap().prefix.clone();
     let subject = thads_schemas::subjects::IN_BANK_PAYMENT;
     let _sub = u
         .bus

@@ -22,8 +22,7 @@ use std::time::Duration;
 
 use common::Kind;
 use serde_json::{json, Value};
-use thads_e2e::hub::{Hub, HubOptions, Runtime};
-use thads_e2e::services::{require_nats, unique, TestDb};
+use thads_e2e::hub::{Hub, HubOptions, ProductionServices, Runtime};
 use thads_e2e::vneid_sim::VneidSim;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -34,7 +33,7 @@ struct Setup {
     db_url: String,
     /// Extra environment for `thads-hub` commands run next to the hub.
     cli_env: Vec<(String, String)>,
-    _db: Option<TestDb>,
+    _services: Option<ProductionServices>,
     _dir: tempfile::TempDir,
 }
 
@@ -52,19 +51,9 @@ async fn setup(kind: Kind) -> Setup {
             )
         }
         Kind::Production => {
-            let nats_url = require_nats().await;
-            let db = TestDb::create().await;
-            let url = db.url.clone();
-            (
-                Runtime::Production {
-                    database_url: url.clone(),
-                    nats_url,
-                    prefix: unique("t"),
-                },
-                Some(db),
-                url,
-                Vec::new(),
-            )
+            let services = ProductionServices::create("t").await;
+            let url = services.db.url.clone();
+            (services.runtime(), Some(services), url, Vec::new())
         }
     };
     let mut options = HubOptions::new(runtime, Some(sim.endpoint()));
@@ -75,7 +64,7 @@ async fn setup(kind: Kind) -> Setup {
         sim,
         db_url,
         cli_env,
-        _db: db,
+        _services: db,
         _dir: dir,
     }
 }

@@ -12,10 +12,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use futures::StreamExt;
-use thads_e2e::hub::{Hub, HubOptions, Runtime};
+use thads_e2e::hub::{Hub, HubOptions, ProductionServices};
 use thads_e2e::load::{Ledger, Load, Request};
 use thads_e2e::reconcile::reconcile;
-use thads_e2e::services::{require_nats, unique, TestDb};
+use thads_e2e::services::unique;
 use thads_e2e::vneid_sim::VneidSim;
 
 fn binary() -> &'static Path {
@@ -90,18 +90,10 @@ async fn bus_order(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn three_hubs_share_the_work_and_handle_each_case_in_order() {
-    let nats_url = require_nats().await;
-    let db = TestDb::create().await;
+    let services = ProductionServices::create("s").await;
+    let (db, nats_url, prefix) = (&services.db, &services.streams.url, &services.streams.prefix);
     let sim = VneidSim::start().await.unwrap();
-    let prefix = unique("s");
-    let options = HubOptions::new(
-        Runtime::Production {
-            database_url: db.url.clone(),
-            nats_url: nats_url.clone(),
-            prefix: prefix.clone(),
-        },
-        Some(sim.endpoint()),
-    );
+    let options = HubOptions::new(services.runtime(), Some(sim.endpoint()));
     let mut hubs = Vec::new();
     for _ in 0..3 {
         // One after another: each migrates the shared database at start.
@@ -154,7 +146,7 @@ async fn three_hubs_share_the_work_and_handle_each_case_in_order() {
         );
     }
 
-    let client = async_nats::connect(&nats_url).await.unwrap();
+    let client = async_nats::connect(nats_url.as_str()).await.unwrap();
     let js = async_nats::jetstream::new(client);
     let case_of: BTreeMap<String, String> =
         sqlx::query_as("SELECT payment_reference, id FROM cases WHERE payment_reference = ANY($1)")
@@ -171,7 +163,7 @@ async fn three_hubs_share_the_work_and_handle_each_case_in_order() {
         .map(|(id, reference, _)| (id.clone(), reference.clone()))
         .collect();
     let mut accepted: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (id, _) in bus_order(&js, &prefix, "IN", "in.bank.>").await {
+    for (id, _) in bus_order(&js, prefix, "IN", "in.bank.>").await {
         if let Some(reference) = reference_of.get(&id) {
             accepted
                 .entry(case_of[reference].clone())
@@ -197,7 +189,7 @@ async fn three_hubs_share_the_work_and_handle_each_case_in_order() {
     );
     // Each case's payment events are on the bus in the order the payments were posted.
     let mut on_bus: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (_, payload) in bus_order(&js, &prefix, "CASE", "case.>").await {
+    for (_, payload) in bus_order(&js, prefix, "CASE", "case.>").await {
         let event: serde_json::Value = serde_json::from_slice(&payload).unwrap_or_default();
         if event["kind"] == "case.payment_posted" {
             let case = event["case_id"].as_str().unwrap_or_default().to_string();

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{binary, Kind};
 use serde_json::{json, Value};
-use thads_e2e::services::{require_nats, unique, TestDb};
+use thads_e2e::hub::ProductionServices;
 
 /// A hub process with its own data folder or database, and extra `THADS_STAFF__*` settings;
 /// the same database is reachable by [`StaffHub::cli`].
@@ -23,7 +23,7 @@ struct StaffHub {
     db_env: Vec<(&'static str, String)>,
     child: Child,
     _data: tempfile::TempDir,
-    _db: Option<TestDb>,
+    _services: Option<ProductionServices>,
 }
 
 impl StaffHub {
@@ -55,12 +55,11 @@ impl StaffHub {
                 None,
             ),
             Kind::Production => {
-                let nats = require_nats().await;
-                let db = TestDb::create().await;
-                cmd.env("DATABASE_URL", &db.url)
-                    .env("NATS_URL", nats)
-                    .env("THADS_NATS__PREFIX", unique("st"));
-                (vec![("DATABASE_URL", db.url.clone())], Some(db))
+                let services = ProductionServices::create("st").await;
+                cmd.env("DATABASE_URL", &services.db.url)
+                    .env("NATS_URL", &services.streams.url)
+                    .env("THADS_NATS__PREFIX", &services.streams.prefix);
+                (vec![("DATABASE_URL", services.db.url.clone())], Some(services))
             }
         };
         let child = cmd.spawn().unwrap();
@@ -73,7 +72,7 @@ impl StaffHub {
             db_env,
             child,
             _data: data,
-            _db: db,
+            _services: db,
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {

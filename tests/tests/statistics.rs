@@ -11,8 +11,8 @@ use thads_core::db::Db;
 use thads_core::statistics::{
     compute, Breakdown, Column, Columns, Initiation, JudgmentKind, Level, Period, Scope, StatsError,
 };
-use thads_e2e::hub::{Hub, HubOptions, Runtime};
-use thads_e2e::services::{require_nats, unique, TestDb};
+use thads_e2e::hub::{Hub, HubOptions, ProductionServices};
+use thads_e2e::services::TestDb;
 
 #[path = "../../core/src/statistics/fixture.rs"]
 mod fixture;
@@ -57,19 +57,11 @@ async fn unknown_classifications_stop_the_computation_on_postgres() {
 /// the forms in each format with their media types and file names, and 422 naming the field.
 #[tokio::test]
 async fn statistics_and_report_endpoints_serve_the_seeded_year() {
-    let test_db = TestDb::create().await;
-    let nats_url = require_nats().await;
-    let options = HubOptions::new(
-        Runtime::Production {
-            database_url: test_db.url.clone(),
-            nats_url,
-            prefix: unique("t"),
-        },
-        None,
-    );
+    let services = ProductionServices::create("t").await;
+    let options = HubOptions::new(services.runtime(), None);
     let hub = Hub::start(common::binary(), options).await;
     // The hub migrated the database at start; seed it behind its back.
-    let db = Db::connect(&test_db.url).await.unwrap();
+    let db = Db::connect(&services.db.url).await.unwrap();
     fixture::seed(&db).await;
     let token = hub.staff("thong.ke", "head", "CUC").await;
     let get = |path: &str| {

@@ -17,9 +17,8 @@ use std::time::Duration;
 use common::{case_of, post_accepted, Kind};
 use serde_json::{json, Value};
 use thads_core::verification::Registry;
-use thads_e2e::hub::{Hub, HubOptions, Runtime};
+use thads_e2e::hub::{Hub, HubOptions, ProductionServices};
 use thads_e2e::registry_sim::{Fault, RegistrySim};
-use thads_e2e::services::{require_nats, unique, TestDb};
 use thads_e2e::vneid_sim::VneidSim;
 use time::{Duration as Days, OffsetDateTime, UtcOffset};
 
@@ -546,12 +545,8 @@ async fn verification_production() {
 async fn automatic_runs_once_across_hub_processes() {
     let sims = RegistrySim::start().await.unwrap();
     let vneid = VneidSim::start().await.unwrap();
-    let db = TestDb::create().await;
-    let runtime = Runtime::Production {
-        database_url: db.url.clone(),
-        nats_url: require_nats().await,
-        prefix: unique("t"),
-    };
+    let services = ProductionServices::create("t").await;
+    let runtime = services.runtime();
     let options = || {
         let mut o = HubOptions::new(runtime.clone(), Some(vneid.endpoint()));
         o.env.extend(sims.env());

@@ -13,25 +13,18 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::{binary, open_case, parties_with_cccd, wait_notices, Kind};
-use thads_e2e::hub::{Hub, HubOptions, Runtime};
-use thads_e2e::services::{require_nats, unique, TestDb};
+use thads_e2e::hub::{Hub, HubOptions, ProductionServices, Runtime};
 use thads_e2e::vneid_sim::{TestCa, VneidSim};
 
 const HUB_CN: &str = "thads-hub.thads.gov.vn";
 
-/// The runtime of `kind`, with its database (dropped after the hubs).
-async fn runtime(kind: Kind) -> (Runtime, Option<TestDb>) {
+/// The runtime of `kind`, with its database and streams (removed after the hubs).
+async fn runtime(kind: Kind) -> (Runtime, Option<ProductionServices>) {
     match kind {
         Kind::Embedded => (Runtime::Embedded, None),
         Kind::Production => {
-            let nats_url = require_nats().await;
-            let db = TestDb::create().await;
-            let runtime = Runtime::Production {
-                database_url: db.url.clone(),
-                nats_url,
-                prefix: unique("tls"),
-            };
-            (runtime, Some(db))
+            let services = ProductionServices::create("tls").await;
+            (services.runtime(), Some(services))
         }
     }
 }

@@ -11,6 +11,14 @@ use crate::db::Db;
 use crate::deadlines::store::{parse_iso, Schedule, Status};
 use crate::staff::Actor;
 
+/// The complaint deadlines still owed an act, as a SQL `FROM … WHERE` condition over
+/// `complaint_deadlines d` and `complaints c`: not met, on a complaint still being handled
+/// (received or accepted). The deadlines overview counts with it too, so the digest and the
+/// console never disagree on which complaints are open.
+pub(crate) const OPEN_DEADLINES_SQL: &str =
+    "complaint_deadlines d JOIN complaints c ON c.id = d.complaint_id \
+     WHERE d.done_on IS NULL AND c.state IN ('received', 'accepted')";
+
 /// One open complaint deadline.
 #[derive(Debug, Clone, Serialize)]
 pub struct OpenComplaintDeadline {
@@ -46,13 +54,11 @@ async fn open(
     today: Date,
 ) -> Result<Vec<OpenComplaintDeadline>, sqlx::Error> {
     let warn = Some((&*schedule.calendar, schedule.rules.warn_working_days));
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT c.id, c.kind, c.case_id, c.resolver_office, d.step, d.due_on, d.legal_basis \
-         FROM complaint_deadlines d JOIN complaints c ON c.id = d.complaint_id \
-         WHERE d.done_on IS NULL AND c.state IN ('received', 'accepted') \
-         ORDER BY d.due_on, c.id",
-    )
-    .fetch_all(db.pool())
+         FROM {OPEN_DEADLINES_SQL} ORDER BY d.due_on, c.id"
+    );
+    let rows = sqlx::query(&sql).fetch_all(db.pool())
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {

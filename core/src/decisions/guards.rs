@@ -107,3 +107,75 @@ pub(super) fn issue_path(
         case.state
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use thads_schemas::office::OfficeCode;
+
+    fn case(state: &str, officer: Option<&str>, number: Option<&str>) -> CaseInfo {
+        CaseInfo {
+            office: OfficeCode::parse("HCM-KV01").unwrap(),
+            state: state.into(),
+            officer: officer.map(Into::into),
+            decision_number: number.map(Into::into),
+            court_code: "C".into(),
+            court_name: "C".into(),
+            judgment_number: "1".into(),
+            judgment_date: "2026-01-01".into(),
+        }
+    }
+
+    fn actor(name: &str, role: Role, office: &str) -> Actor {
+        Actor {
+            username: name.into(),
+            display_name: name.into(),
+            role,
+            office: OfficeCode::parse(office).unwrap(),
+        }
+    }
+
+    /// Officers draft for the case they are assigned to (or, before any assignment, the drafts
+    /// they wrote); heads draft for every case of their office.
+    #[test]
+    fn who_may_draft() {
+        let c = case("registered", None, None);
+        assert!(may_draft(&actor("h", Role::Head, "HCM-KV01"), &c, None).is_ok());
+        assert!(may_draft(&actor("h", Role::Head, "HCM-KV02"), &c, None).is_err());
+        assert!(may_draft(&actor("o", Role::Officer, "HCM-KV01"), &c, None).is_ok());
+        assert!(may_draft(&actor("o", Role::Officer, "HCM-KV01"), &c, Some("o")).is_ok());
+        assert!(may_draft(&actor("p", Role::Officer, "HCM-KV01"), &c, Some("o")).is_err());
+        assert!(may_draft(&actor("k", Role::Clerk, "HCM-KV01"), &c, None).is_err());
+        let assigned = case("officer_assigned", Some("o"), Some("1/QĐ-THADS"));
+        assert!(may_draft(&actor("o", Role::Officer, "HCM-KV01"), &assigned, None).is_ok());
+        assert!(may_draft(&actor("p", Role::Officer, "HCM-KV01"), &assigned, Some("p")).is_err());
+    }
+
+    #[test]
+    fn how_a_decision_is_issued() {
+        assert_eq!(
+            issue_path(&case("registered", None, None), None).unwrap(),
+            IssuePath::Lifecycle
+        );
+        assert_eq!(
+            issue_path(
+                &case("decision_issued", None, Some("3/QĐ-THADS")),
+                Some("3/QĐ-THADS")
+            )
+            .unwrap(),
+            IssuePath::AlreadyPerformed
+        );
+        assert_eq!(
+            issue_path(
+                &case("notified", None, Some("3/QĐ-THADS")),
+                Some("4/QĐ-THADS")
+            )
+            .unwrap(),
+            IssuePath::Supplementary
+        );
+        let e = issue_path(&case("received", None, None), None).unwrap_err();
+        assert!(e.to_string().contains("register it first"), "{e}");
+        assert!(issue_path(&case("closed", None, Some("3/QĐ-THADS")), None).is_err());
+    }
+}

@@ -8,8 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use thads_e2e::hub::{Hub, HubOptions, Runtime};
-use thads_e2e::services::{require_nats, unique, TestDb};
+use thads_e2e::hub::{Hub, HubOptions, ProductionServices, Runtime};
 use thads_e2e::vneid_sim::VneidSim;
 
 /// The hub binary under test.
@@ -24,35 +23,31 @@ pub enum Kind {
     Production,
 }
 
-/// A hub with what it needs; the database is dropped after the hub.
+/// A hub with what it needs; its database and streams are removed after the hub stops.
 pub struct Setup {
     pub hub: Hub,
     pub sim: VneidSim,
-    _db: Option<TestDb>,
+    _services: Option<ProductionServices>,
 }
 
 /// Starts a simulator and a hub of `kind`, letting `tune` adjust the options.
 pub async fn setup(kind: Kind, tune: impl FnOnce(&mut HubOptions)) -> Setup {
     let sim = VneidSim::start().await.unwrap();
-    let (runtime, db) = match kind {
+    let (runtime, services) = match kind {
         Kind::Embedded => (Runtime::Embedded, None),
         Kind::Production => {
-            let nats_url = require_nats().await;
-            let db = TestDb::create().await;
-            (
-                Runtime::Production {
-                    database_url: db.url.clone(),
-                    nats_url,
-                    prefix: unique("t"),
-                },
-                Some(db),
-            )
+            let services = ProductionServices::create("t").await;
+            (services.runtime(), Some(services))
         }
     };
     let mut options = HubOptions::new(runtime, Some(sim.endpoint()));
     tune(&mut options);
     let hub = Hub::start(binary(), options).await;
-    Setup { hub, sim, _db: db }
+    Setup {
+        hub,
+        sim,
+        _services: services,
+    }
 }
 
 /// The example every journey test sends.

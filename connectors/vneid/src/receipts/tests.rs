@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use super::parse::safe_reason;
 use super::*;
 use time::macros::datetime;
 

@@ -16,6 +16,7 @@ use time::Date;
 
 use super::store::{parse_iso, Schedule, Status};
 use super::Step;
+use crate::complaints::attention::OPEN_DEADLINES_SQL;
 use crate::complaints::rules::stored;
 use crate::db::Db;
 use crate::staff::Actor;
@@ -232,8 +233,7 @@ async fn open_items(
                 format!(
                     "SELECT c.id, c.resolver_office AS office, \
                      CAST(NULL AS TEXT) AS officer, d.step, d.due_on, d.legal_basis \
-                     FROM complaint_deadlines d JOIN complaints c ON c.id = d.complaint_id \
-                     WHERE d.done_on IS NULL AND c.state IN ('received', 'accepted') AND {cond}"
+                     FROM {OPEN_DEADLINES_SQL} AND {cond}"
                 ),
                 params,
             )
