@@ -98,7 +98,11 @@ async fn run(args: &Args) -> anyhow::Result<Results> {
     };
     // The run's own database and streams, removed when the run ends.
     let services = ProductionServices::create("b").await;
-    let (db, nats_url, run_id) = (&services.db, &services.streams.url, &services.streams.prefix);
+    let (db, nats_url, run_id) = (
+        &services.db,
+        &services.streams.url,
+        &services.streams.prefix,
+    );
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(args.raw_consumers as u32 + 2)
         .connect(&db.url)

@@ -91,7 +91,11 @@ async fn bus_order(
 #[tokio::test(flavor = "multi_thread")]
 async fn three_hubs_share_the_work_and_handle_each_case_in_order() {
     let services = ProductionServices::create("s").await;
-    let (db, nats_url, prefix) = (&services.db, &services.streams.url, &services.streams.prefix);
+    let (db, nats_url, prefix) = (
+        &services.db,
+        &services.streams.url,
+        &services.streams.prefix,
+    );
     let sim = VneidSim::start().await.unwrap();
     let options = HubOptions::new(services.runtime(), Some(sim.endpoint()));
     let mut hubs = Vec::new();

@@ -59,7 +59,10 @@ impl StaffHub {
                 cmd.env("DATABASE_URL", &services.db.url)
                     .env("NATS_URL", &services.streams.url)
                     .env("THADS_NATS__PREFIX", &services.streams.prefix);
-                (vec![("DATABASE_URL", services.db.url.clone())], Some(services))
+                (
+                    vec![("DATABASE_URL", services.db.url.clone())],
+                    Some(services),
+                )
             }
         };
         let child = cmd.spawn().unwrap();
