@@ -58,8 +58,7 @@ async fn open(
         "SELECT c.id, c.kind, c.case_id, c.resolver_office, d.step, d.due_on, d.legal_basis \
          FROM {OPEN_DEADLINES_SQL} ORDER BY d.due_on, c.id"
     );
-    let rows = sqlx::query(&sql).fetch_all(db.pool())
-    .await?;
+    let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let due: String = r.try_get("due_on")?;

@@ -17,7 +17,6 @@ mod parse;
 mod token;
 
 use serde::Serialize;
-use serde_json::Value;
 use thads_core::db::{Db, Tx};
 use thads_core::deadlines::store::{vietnam_date, Schedule};
 use thads_core::journey::{self, Direction, JourneyError, MessageState, NewMessage};

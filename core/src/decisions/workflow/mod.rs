@@ -23,28 +23,17 @@ mod views;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
 use sqlx::Row;
-use time::OffsetDateTime;
 
 use super::content::{self, ContentPatch, DecisionContent};
-use super::guards::{
-    issue_path, may_draft, require_editable, require_role, require_state, IssuePath, CLOSED,
-};
+use super::guards::{may_draft, require_editable, require_role, require_state, CLOSED};
 use super::keys::{self, KeyVault};
-use super::render::{self, Renderer, SignatureNote};
-use super::store::{
-    audit, changed_meanwhile, load_case, load_stored, move_state, report_to_court, Stored,
-};
+use super::render::{self, Renderer};
+use super::store::{audit, changed_meanwhile, load_case, load_stored, move_state, Stored};
 use super::{DecisionError, DraftKind, DraftState};
-use crate::cases::intake::add_case_event;
 use crate::db::{now_ms, rfc3339, Db};
-use crate::deadlines::store::{self as deadline_store, parse_iso, vietnam_date};
-use crate::deadlines::Step;
-use crate::lifecycle::operation::DocumentRef;
-use crate::lifecycle::{Command, Lifecycle, Operation};
+use crate::lifecycle::Lifecycle;
 use crate::outbox::OutboxSignal;
-use crate::registers::{self, Book};
 use crate::staff::{Actor, Role};
 
 pub use verify::Verification;
