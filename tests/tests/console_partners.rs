@@ -214,6 +214,11 @@ async fn registry(kind: Kind) {
         ("limit=0", "limit"),
         ("limit=2001", "limit"),
         ("format=xml", "format"),
+        // Blanks are not "empty": the documented patterns allow only the words or nothing.
+        ("status=+", "status"),
+        ("kind=%20", "kind"),
+        ("format=%20csv", "format"),
+        ("office=+", "office"),
     ] {
         let (status, problem) = hub
             .get_as(&admin, &format!("/v1/deadlines/overview?{query}"))

@@ -50,9 +50,10 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
     }
 }
 
-/// An empty parameter is no filter (the console's forms send them blank).
+/// An empty parameter is no filter (the console's forms send them blank). Blanks are not
+/// trimmed away: `status=%20` is refused like any other word the description does not list.
 fn given(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    value.as_deref().filter(|v| !v.is_empty())
 }
 
 /// The overview as JSON, or its deadlines as CSV.
