@@ -14,7 +14,8 @@
 use sqlx::Row;
 use thads_schemas::court::{Amendment, AmendmentKind, Judgment};
 
-use super::intake::{add_case_event, replace_judgment_data, JudgmentAccepted};
+use super::intake::{add_case_event, JudgmentAccepted};
+use super::judgment_rows::replace_judgment_data;
 use crate::db::{now_ms, Tx};
 use crate::deadlines::store::Schedule;
 use crate::lifecycle::perform::perform_as_system;

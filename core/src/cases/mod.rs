@@ -5,6 +5,7 @@
 pub mod amendments;
 pub mod from_extraction;
 pub mod intake;
+mod judgment_rows;
 pub mod matching;
 pub mod notice_text;
 pub mod payments;
