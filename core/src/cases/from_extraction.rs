@@ -15,6 +15,7 @@ use thads_schemas::court::Judgment;
 use thads_schemas::text::fold_ascii;
 
 use super::intake::add_case_event;
+use super::judgment_rows::{ObligationRow, PartyRow};
 use crate::db::Tx;
 use crate::extractions::ExtractionError;
 
@@ -80,23 +81,20 @@ pub async fn apply(
         }
         total = total.saturating_add(o.amount_vnd.unwrap_or(0));
         ex_officio |= o.initiation == Initiation::ExOfficio;
-        sqlx::query(
-            "INSERT INTO case_obligations (case_id, position, kind, debtor_ref, creditor_ref, \
-             amount_vnd, description, period) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(case_id)
-        .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
-        .bind(o.kind.as_str())
-        .bind(&debtor)
-        .bind(creditor)
-        .bind(o.amount_vnd)
-        .bind(&o.text)
-        .bind(o.period.map(|p| match p {
-            thads_extract::Period::Monthly => "monthly",
-            thads_extract::Period::Quarterly => "quarterly",
-            thads_extract::Period::Yearly => "yearly",
-        }))
-        .execute(&mut **tx)
+        ObligationRow {
+            position: i + 1,
+            kind: o.kind.as_str(),
+            debtor_ref: &debtor,
+            creditor_ref: creditor.as_deref(),
+            amount_vnd: o.amount_vnd,
+            description: Some(&o.text),
+            period: o.period.map(|p| match p {
+                thads_extract::Period::Monthly => "monthly",
+                thads_extract::Period::Quarterly => "quarterly",
+                thads_extract::Period::Yearly => "yearly",
+            }),
+        }
+        .insert(tx, case_id)
         .await?;
     }
     sqlx::query("UPDATE cases SET amount_vnd = $2, initiation = $3 WHERE id = $1")
@@ -208,23 +206,26 @@ async fn merge_parties(
         };
         let party_ref = format!("X{next}");
         next += 1;
-        sqlx::query(
-            "INSERT INTO case_parties (case_id, party_ref, role, kind, name, cccd, birth_year, address) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(case_id)
-        .bind(&party_ref)
-        .bind(match p.role {
-            Role::Creditor => "creditor",
-            Role::Debtor => "debtor",
-            Role::Interested => "interested",
-        })
-        .bind(if p.business_code.is_some() { "organisation" } else { "person" })
-        .bind(thads_schemas::text::nfc(&p.name))
-        .bind(cccd.map(|c| c.as_str().to_string()))
-        .bind(p.birth_year.map(i64::from))
-        .bind(p.address.as_deref().map(thads_schemas::text::nfc))
-        .execute(&mut **tx)
+        let name = thads_schemas::text::nfc(&p.name);
+        let address = p.address.as_deref().map(thads_schemas::text::nfc);
+        PartyRow {
+            party_ref: &party_ref,
+            role: match p.role {
+                Role::Creditor => "creditor",
+                Role::Debtor => "debtor",
+                Role::Interested => "interested",
+            },
+            kind: if p.business_code.is_some() {
+                "organisation"
+            } else {
+                "person"
+            },
+            name: &name,
+            cccd: cccd.as_ref().map(|c| c.as_str()),
+            birth_year: p.birth_year,
+            address: address.as_deref(),
+        }
+        .insert(tx, case_id)
         .await?;
         refs.insert(key, party_ref);
     }

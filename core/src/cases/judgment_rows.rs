@@ -80,25 +80,101 @@ pub(super) async fn store_parties(
     j: &Judgment,
 ) -> Result<(), sqlx::Error> {
     for p in &j.parties {
+        PartyRow {
+            party_ref: &p.id,
+            role: role_code(p.role),
+            kind: match p.kind {
+                PartyKind::Person => "person",
+                PartyKind::Organisation => "organisation",
+            },
+            name: p.name.as_str(),
+            cccd: p.cccd.as_ref().map(|c| c.as_str()),
+            birth_year: p.birth_year,
+            address: p.address.as_ref().map(|a| a.as_str()),
+        }
+        .insert(tx, case_id)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One row of `case_parties`, whichever source it comes from (a court's judgment or a
+/// confirmed extraction from a scan); the text is already NFC-normalized.
+pub(super) struct PartyRow<'a> {
+    /// The party's reference within the case (`D1`, `X2`).
+    pub party_ref: &'a str,
+    /// `creditor`, `debtor` or `interested`.
+    pub role: &'a str,
+    /// `person` or `organisation`.
+    pub kind: &'a str,
+    /// The name.
+    pub name: &'a str,
+    /// The CCCD, already validated.
+    pub cccd: Option<&'a str>,
+    /// The year of birth.
+    pub birth_year: Option<u16>,
+    /// The address.
+    pub address: Option<&'a str>,
+}
+
+impl PartyRow<'_> {
+    /// Inserts the row for `case_id`.
+    pub(super) async fn insert(&self, tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO case_parties (case_id, party_ref, role, kind, name, cccd, birth_year, address) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(case_id)
-        .bind(&p.id)
-        .bind(role_code(p.role))
-        .bind(match p.kind {
-            PartyKind::Person => "person",
-            PartyKind::Organisation => "organisation",
-        })
-        .bind(p.name.as_str())
-        .bind(p.cccd.as_ref().map(|c| c.as_str().to_string()))
-        .bind(p.birth_year.map(i64::from))
-        .bind(p.address.as_ref().map(|a| a.as_str().to_string()))
+        .bind(self.party_ref)
+        .bind(self.role)
+        .bind(self.kind)
+        .bind(self.name)
+        .bind(self.cccd)
+        .bind(self.birth_year.map(i64::from))
+        .bind(self.address)
         .execute(&mut **tx)
-        .await?;
+        .await
+        .map(|_| ())
     }
-    Ok(())
+}
+
+/// One row of `case_obligations`, whichever source it comes from.
+pub(super) struct ObligationRow<'a> {
+    /// Its place in the judgment, from 1.
+    pub position: usize,
+    /// The obligation kind's code.
+    pub kind: &'a str,
+    /// The party reference of who performs it.
+    pub debtor_ref: &'a str,
+    /// The party reference of who receives it (none: the State).
+    pub creditor_ref: Option<&'a str>,
+    /// The amount in đồng.
+    pub amount_vnd: Option<i64>,
+    /// The judgment's words.
+    pub description: Option<&'a str>,
+    /// `monthly`, `quarterly` or `yearly` for recurring payments.
+    pub period: Option<&'a str>,
+}
+
+impl ObligationRow<'_> {
+    /// Inserts the row for `case_id`.
+    pub(super) async fn insert(&self, tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO case_obligations (case_id, position, kind, debtor_ref, creditor_ref, \
+             amount_vnd, description, period) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(case_id)
+        .bind(i64::try_from(self.position).unwrap_or(i64::MAX))
+        .bind(self.kind)
+        .bind(self.debtor_ref)
+        .bind(self.creditor_ref)
+        .bind(self.amount_vnd)
+        .bind(self.description)
+        .bind(self.period)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+    }
 }
 
 /// Writes the judgment's obligations as the case's, numbered from 1 in the judgment's order.
@@ -108,19 +184,16 @@ pub(super) async fn store_obligations(
     j: &Judgment,
 ) -> Result<(), sqlx::Error> {
     for (i, o) in j.obligations.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO case_obligations (case_id, position, kind, debtor_ref, creditor_ref, \
-             amount_vnd, description, period) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(case_id)
-        .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
-        .bind(o.kind.as_str())
-        .bind(&o.debtor)
-        .bind(o.creditor.as_deref())
-        .bind(o.amount.map(|a| a.amount()))
-        .bind(o.description.as_deref())
-        .bind(o.period.map(|p| p.as_str()))
-        .execute(&mut **tx)
+        ObligationRow {
+            position: i + 1,
+            kind: o.kind.as_str(),
+            debtor_ref: &o.debtor,
+            creditor_ref: o.creditor.as_deref(),
+            amount_vnd: o.amount.map(|a| a.amount()),
+            description: o.description.as_deref(),
+            period: o.period.map(|p| p.as_str()),
+        }
+        .insert(tx, case_id)
         .await?;
     }
     Ok(())
